@@ -1,0 +1,1 @@
+//! The conformance runner (in progress; see the open issue).

@@ -1,0 +1,2 @@
+//! `ado-conformance` (in progress).
+fn main() {}

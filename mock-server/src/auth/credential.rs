@@ -1,0 +1,192 @@
+//! The `Authorization` header, parsed once, the way TFS and IIS read it (ado-facts 3.2).
+
+use base64::Engine;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+
+use crate::profile::{Provider, is_pat_syntax};
+use crate::secret::Secret;
+
+/// .NET `Convert.FromBase64String`: padding required, trailing bits ignored, whitespace skipped.
+const DOTNET_BASE64: GeneralPurpose = GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    GeneralPurposeConfig::new()
+        .with_decode_allow_trailing_bits(true)
+        .with_decode_padding_mode(DecodePaddingMode::RequireCanonical),
+);
+
+/// What the client presented.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Credential {
+    /// No `Authorization` header.
+    None,
+    /// `Basic ...`.
+    Basic(Basic),
+    /// `Bearer <token>`.
+    Bearer {
+        /// The token (often a PAT sent the wrong way).
+        token: Secret,
+    },
+    /// `NTLM <b64>` or `Negotiate <b64>`.
+    Windows {
+        /// The scheme as sent.
+        scheme: Provider,
+        /// The decoded token; `None` when absent or not base64.
+        token: Option<Vec<u8>>,
+    },
+    /// Any other scheme (Digest, garbage).
+    Other {
+        /// The scheme word as sent (truncated, printable).
+        scheme: String,
+    },
+}
+
+/// A Basic credential as TFS's Basic module sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Basic {
+    /// `Basic` with no token.
+    Empty,
+    /// The token is not base64.
+    NotBase64,
+    /// Decoded, but without `:` (typically base64 of the bare PAT).
+    NoColon {
+        /// The decoded text.
+        content: Secret,
+    },
+    /// `user:password`, split at the first `:`.
+    Pair {
+        /// The user slot (may hold the PAT).
+        user: Secret,
+        /// The password slot.
+        password: Secret,
+    },
+}
+
+impl Basic {
+    /// The PAT this credential carries (user slot first, then password, as the server checks).
+    pub fn pat(&self) -> Option<&Secret> {
+        match self {
+            Basic::Pair { user, password } => [user, password].into_iter().find(|s| is_pat_syntax(s.expose())),
+            _ => None,
+        }
+    }
+}
+
+impl Credential {
+    /// Parses the header value; `None` when the header is absent.
+    pub fn parse(header: Option<&[u8]>) -> Credential {
+        let Some(raw) = header else { return Credential::None };
+        let Ok(text) = std::str::from_utf8(raw) else {
+            return Credential::Other { scheme: "<not UTF-8>".to_owned() };
+        };
+        let text = text.trim();
+        let (scheme, rest) = match text.split_once(|c: char| c.is_ascii_whitespace()) {
+            Some((scheme, rest)) => (scheme, rest.trim()),
+            None => (text, ""),
+        };
+        if scheme.eq_ignore_ascii_case("Basic") {
+            Credential::Basic(parse_basic(rest))
+        } else if scheme.eq_ignore_ascii_case("Bearer") {
+            Credential::Bearer { token: Secret::new(rest) }
+        } else if scheme.eq_ignore_ascii_case("NTLM") {
+            Credential::Windows { scheme: Provider::Ntlm, token: decode_token(rest) }
+        } else if scheme.eq_ignore_ascii_case("Negotiate") {
+            Credential::Windows { scheme: Provider::Negotiate, token: decode_token(rest) }
+        } else {
+            Credential::Other { scheme: printable_prefix(scheme) }
+        }
+    }
+
+    /// The scheme word for journals (`Basic`, `NTLM`, ...), `None` without a header.
+    pub fn scheme(&self) -> Option<String> {
+        match self {
+            Credential::None => None,
+            Credential::Basic(_) => Some("Basic".to_owned()),
+            Credential::Bearer { .. } => Some("Bearer".to_owned()),
+            Credential::Windows { scheme, .. } => Some(scheme.scheme().to_owned()),
+            Credential::Other { scheme } => Some(scheme.clone()),
+        }
+    }
+}
+
+fn parse_basic(token: &str) -> Basic {
+    if token.is_empty() {
+        return Basic::Empty;
+    }
+    let compact: String = token.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    let Ok(bytes) = DOTNET_BASE64.decode(compact.as_bytes()) else { return Basic::NotBase64 };
+    // Encoding.UTF8.GetString: invalid sequences become U+FFFD rather than failing.
+    let decoded = String::from_utf8_lossy(&bytes).into_owned();
+    match decoded.split_once(':') {
+        Some((user, password)) => Basic::Pair { user: Secret::new(user), password: Secret::new(password) },
+        None => Basic::NoColon { content: Secret::new(decoded) },
+    }
+}
+
+fn decode_token(text: &str) -> Option<Vec<u8>> {
+    if text.is_empty() {
+        return None;
+    }
+    let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    DOTNET_BASE64.decode(compact.as_bytes()).ok()
+}
+
+fn printable_prefix(text: &str) -> String {
+    text.chars().filter(|c| c.is_ascii_graphic()).take(32).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use base64::engine::general_purpose::STANDARD;
+
+    fn basic(decoded: &str) -> Credential {
+        let header = format!("Basic {}", STANDARD.encode(decoded));
+        Credential::parse(Some(header.as_bytes()))
+    }
+
+    #[test]
+    fn basic_forms() {
+        let pat = "a".repeat(52);
+        assert_eq!(
+            basic(&format!(":{pat}")),
+            Credential::Basic(Basic::Pair { user: Secret::new(""), password: Secret::new(&pat) })
+        );
+        assert_eq!(basic(&pat), Credential::Basic(Basic::NoColon { content: Secret::new(&pat) }));
+        assert_eq!(
+            basic("a:b:c"),
+            Credential::Basic(Basic::Pair { user: Secret::new("a"), password: Secret::new("b:c") })
+        );
+        assert_eq!(Credential::parse(Some(b"Basic")), Credential::Basic(Basic::Empty));
+        assert_eq!(Credential::parse(Some(b"basic !!!!")), Credential::Basic(Basic::NotBase64));
+        assert_eq!(
+            Credential::parse(Some(b"Basic YWJj")),
+            Credential::Basic(Basic::NoColon { content: Secret::new("abc") })
+        );
+        assert_eq!(Credential::parse(Some(b"Basic YWJ")), Credential::Basic(Basic::NotBase64), "padding is required");
+    }
+
+    #[test]
+    fn pat_slot_prefers_user() {
+        let pat = "b".repeat(52);
+        let Credential::Basic(b) = basic(&format!("{pat}:x")) else { panic!() };
+        assert_eq!(b.pat().map(Secret::expose), Some(pat.as_str()));
+        let Credential::Basic(b) = basic("user:notapat") else { panic!() };
+        assert_eq!(b.pat(), None);
+    }
+
+    #[test]
+    fn other_schemes() {
+        assert_eq!(Credential::parse(None), Credential::None);
+        assert_eq!(Credential::parse(Some(b"Bearer abc")), Credential::Bearer { token: Secret::new("abc") });
+        assert_eq!(
+            Credential::parse(Some(b"NTLM TlRMTVNTUAABAAAA")),
+            Credential::Windows { scheme: Provider::Ntlm, token: Some(b"NTLMSSP\0\x01\0\0\0".to_vec()) }
+        );
+        assert_eq!(
+            Credential::parse(Some(b"Negotiate")),
+            Credential::Windows { scheme: Provider::Negotiate, token: None }
+        );
+        assert_eq!(Credential::parse(Some(b"Digest x=y")), Credential::Other { scheme: "Digest".into() });
+        assert_eq!(Credential::parse(Some(b"\xff\xfe")), Credential::Other { scheme: "<not UTF-8>".into() });
+    }
+}

@@ -1,0 +1,118 @@
+//! The decision: one pure function from request facts to what the server answers and why.
+//!
+//! Layers run in the order the real server applies them (DESIGN "The decision"): IIS, host
+//! state, TFS scheme and credential, credential state and scope, membership, route,
+//! api-version, route permission. The first layer that refuses decides.
+
+use super::answers;
+use super::decision::{Answer, Decision, Layer, Principal};
+use super::facts::RequestFacts;
+use super::iis::{self, Effects};
+use super::reason::Reason;
+use super::rules;
+use super::service_errors;
+use super::tfs::{self, Caller};
+use crate::profile::Profile;
+use crate::rest::route::Host;
+
+/// Decides one request. Pure: no I/O and no clock (time, randomness and the connection's
+/// handshake state are in `facts`; `failed_logons` reads the lockout counters).
+pub fn decide(profile: &Profile, facts: &RequestFacts, failed_logons: &dyn Fn(&str) -> u32) -> Decision {
+    if facts.target.host == Host::Outside {
+        return outside(profile, facts);
+    }
+    let pass = match iis::check(profile, facts, failed_logons) {
+        Ok(pass) => pass,
+        Err(decision) => return decision,
+    };
+    let decision = match tfs_layers(profile, facts, pass.principal) {
+        Ok(decision) | Err(decision) => decision,
+    };
+    apply(decision, pass.effects)
+}
+
+fn tfs_layers(profile: &Profile, facts: &RequestFacts, windows: Option<Principal>) -> Result<Decision, Decision> {
+    if let Host::Collection { name, stopped: true } = &facts.target.host {
+        return Err(Decision::new(
+            Layer::Host,
+            Reason::CollectionStopped,
+            answers::error(503, service_errors::collection_stopped(name)),
+            format!("collection {name} is stopped: every request to it gets 503 TF24668"),
+            "start the collection in the Administration Console (or ask the server administrator)",
+        ));
+    }
+    let caller = match windows {
+        Some(principal) => Caller::Known(principal),
+        None => tfs::authenticate(profile, facts)?,
+    };
+    let principal = match caller {
+        Caller::Known(principal) => principal,
+        Caller::Anonymous { reason, explanation, hint } => return anonymous(profile, facts, reason, explanation, hint),
+    };
+    tfs::membership(profile, facts, &principal)?;
+    let route = rules::route(profile, facts)?;
+    rules::api_version(profile, facts, route)?;
+    let identity = tfs::identity_of(profile, &principal);
+    rules::permission(profile, facts, route, identity.map(|i| (&principal, i)))?;
+    let explanation = format!("{} {} as {} via {}", facts.method, facts.path, principal.account, via_text(&principal));
+    let answer = Answer::Serve { route: route.clone(), final_token: None };
+    Ok(Decision::new(Layer::Permission, Reason::Ok, answer, explanation, "").with_principal(Some(principal)))
+}
+
+fn anonymous(
+    profile: &Profile,
+    facts: &RequestFacts,
+    reason: Reason,
+    explanation: String,
+    hint: String,
+) -> Result<Decision, Decision> {
+    if let Ok(route) = &facts.target.route
+        && route.allows_anonymous()
+    {
+        let explanation = format!("{} {} is served to anonymous callers ({explanation})", facts.method, facts.path);
+        return Ok(Decision::new(
+            Layer::Route,
+            Reason::Ok,
+            Answer::Serve { route: route.clone(), final_token: None },
+            explanation,
+            "",
+        ));
+    }
+    Err(Decision::new(Layer::Scheme, reason, answers::anonymous(profile), format!("{explanation}; 401 TF400813"), hint))
+}
+
+fn outside(profile: &Profile, facts: &RequestFacts) -> Decision {
+    Decision::new(
+        Layer::Host,
+        Reason::RouteNotFound,
+        Answer::Iis { status: 404, substatus: 0, challenges: Vec::new() },
+        format!(
+            "{} is outside the TFS application /{} (404 from IIS)",
+            super::describe::printable(&facts.path, 200),
+            profile.virtual_directory
+        ),
+        format!("start the path with /{}/ (the virtual directory)", profile.virtual_directory),
+    )
+}
+
+fn via_text(principal: &Principal) -> String {
+    match &principal.via {
+        super::decision::Via::Pat { name } => format!("PAT '{name}'"),
+        super::decision::Via::Windows { scheme } => format!("{} (Windows authentication)", scheme.scheme()),
+        super::decision::Via::IisBasic => "IIS Basic authentication".to_owned(),
+    }
+}
+
+/// Merges the IIS layer's side effects into the final decision: a logon that happened stands
+/// even if a later layer refuses.
+fn apply(mut decision: Decision, effects: Effects) -> Decision {
+    if matches!(decision.connection, super::decision::ConnectionUpdate::Keep) {
+        decision.connection = effects.connection;
+    }
+    decision.logon = decision.logon.or(effects.logon);
+    decision.leg = decision.leg.or(effects.leg);
+    if let Answer::Serve { final_token, .. } = &mut decision.answer {
+        *final_token = effects.final_token;
+    }
+    decision
+}

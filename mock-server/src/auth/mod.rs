@@ -1,0 +1,29 @@
+//! The authentication and authorization decision (pure) and its inputs and outputs.
+//!
+//! Layers return `Result<_, Decision>`: `Err` carries the refusal that ends the walk through
+//! the layers, not a failure of the server. A decision is made once per request, so the size of
+//! that `Err` costs nothing worth boxing for.
+#![allow(clippy::result_large_err)]
+
+mod answers;
+pub mod credential;
+mod decide;
+mod decision;
+mod describe;
+pub mod facts;
+mod iis;
+mod reason;
+mod rules;
+mod service_errors;
+mod tfs;
+mod windows;
+
+pub use credential::{Basic, Credential};
+pub use decide::decide;
+pub use decision::{Answer, Body, Challenge, ConnectionUpdate, Decision, Layer, Logon, Principal, ServiceError, Via};
+pub use describe::printable;
+pub use facts::{
+    AcceptFacts, ApiVersionFact, ConnectionAuth, ConnectionFacts, RequestFacts, VersionSource, find_api_version,
+};
+pub use reason::Reason;
+pub use windows::{acceptor_config, server_challenge};

@@ -1,0 +1,27 @@
+//! The HTTP adapters around the decision: facts from requests, responses from decisions, the
+//! accept loop and the shared state.
+
+mod app;
+pub mod extract;
+mod pages;
+pub mod respond;
+mod serve;
+mod state;
+
+pub use app::{MAX_BODY, respond_to, router};
+pub use respond::{RenderContext, render, render_rest, url_encode};
+pub use serve::{HEADER_READ_TIMEOUT, run};
+pub use state::{AppState, Clock, ConnSlot, system_clock};
+
+/// RFC 3986 percent-encoding of a URL component (how a client would put a secret in a URL).
+pub fn url_encode_component(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}

@@ -1,0 +1,153 @@
+//! Shared server state (a cheap handle) and the per-connection slot.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use uuid::Uuid;
+
+use crate::auth::{ConnectionAuth, Logon};
+use crate::journal::{Journal, Redactor};
+use crate::profile::{Profile, derived_id};
+
+/// A clock returning Unix seconds (injectable for tests).
+pub type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
+
+/// The system clock.
+pub fn system_clock() -> Clock {
+    Arc::new(|| std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64))
+}
+
+struct Shared {
+    profile: Profile,
+    journal: Journal,
+    redactor: Redactor,
+    realm: String,
+    process_id: Uuid,
+    deployment_id: Uuid,
+    lockouts: Mutex<HashMap<String, u32>>,
+    next_connection: AtomicU64,
+    clock: Clock,
+}
+
+/// The server's shared state. Cloning is cheap.
+#[derive(Clone)]
+pub struct AppState {
+    shared: Arc<Shared>,
+}
+
+impl AppState {
+    /// State for one server: `realm` is TFS's Basic realm (the public URL, or the bound address).
+    pub fn new(profile: Profile, realm: String, journal: Journal, clock: Clock) -> Self {
+        let redactor = Redactor::for_profile(&profile);
+        Self {
+            shared: Arc::new(Shared {
+                profile,
+                journal,
+                redactor,
+                realm,
+                process_id: Uuid::new_v4(),
+                deployment_id: derived_id(&["deployment"]),
+                lockouts: Mutex::default(),
+                next_connection: AtomicU64::new(1),
+                clock,
+            }),
+        }
+    }
+
+    /// The profile.
+    pub fn profile(&self) -> &Profile {
+        &self.shared.profile
+    }
+
+    /// The journal.
+    pub fn journal(&self) -> &Journal {
+        &self.shared.journal
+    }
+
+    /// The redactor for this profile's secrets.
+    pub fn redactor(&self) -> &Redactor {
+        &self.shared.redactor
+    }
+
+    /// TFS's Basic realm.
+    pub fn realm(&self) -> &str {
+        &self.shared.realm
+    }
+
+    /// `X-TFS-ProcessId` of this server.
+    pub fn process_id(&self) -> Uuid {
+        self.shared.process_id
+    }
+
+    /// The deployment id.
+    pub fn deployment_id(&self) -> Uuid {
+        self.shared.deployment_id
+    }
+
+    /// Unix seconds now.
+    pub fn now(&self) -> i64 {
+        (self.shared.clock)()
+    }
+
+    /// A new connection slot with the next connection number.
+    pub fn new_connection(&self) -> ConnSlot {
+        ConnSlot { id: self.shared.next_connection.fetch_add(1, Ordering::Relaxed), auth: Arc::default() }
+    }
+
+    /// Failed logons counted for an account.
+    pub fn failed_logons(&self, account: &str) -> u32 {
+        self.lockouts().get(&account.to_ascii_lowercase()).copied().unwrap_or(0)
+    }
+
+    /// Counts a logon (a success resets the counter, as Active Directory does).
+    pub fn record_logon(&self, logon: &Logon) {
+        let mut map = self.lockouts();
+        match logon {
+            Logon::Failed { account } => *map.entry(account.to_ascii_lowercase()).or_default() += 1,
+            Logon::Succeeded { account } => {
+                map.remove(&account.to_ascii_lowercase());
+            }
+        }
+    }
+
+    /// The failure counters, by account.
+    pub fn lockout_counts(&self) -> HashMap<String, u32> {
+        self.lockouts().clone()
+    }
+
+    /// Unlocks one account, or all.
+    pub fn reset_lockouts(&self, account: Option<&str>) {
+        let mut map = self.lockouts();
+        match account {
+            Some(a) => {
+                map.remove(&a.to_ascii_lowercase());
+            }
+            None => map.clear(),
+        }
+    }
+
+    fn lockouts(&self) -> MutexGuard<'_, HashMap<String, u32>> {
+        self.shared.lockouts.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// The Windows authentication slot of one TCP connection, attached to each of its requests.
+#[derive(Clone, Debug)]
+pub struct ConnSlot {
+    /// The connection's number.
+    pub id: u64,
+    auth: Arc<Mutex<ConnectionAuth>>,
+}
+
+impl ConnSlot {
+    /// The connection's current Windows state.
+    pub fn auth(&self) -> ConnectionAuth {
+        self.auth.lock().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    /// Replaces the connection's Windows state.
+    pub fn set_auth(&self, auth: ConnectionAuth) {
+        *self.auth.lock().unwrap_or_else(PoisonError::into_inner) = auth;
+    }
+}

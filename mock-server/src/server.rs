@@ -1,0 +1,146 @@
+//! [`MockServer`]: the emulated server and its control plane, in-process, on loopback ports.
+
+use std::net::SocketAddr;
+
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::error::ServeError;
+use crate::http::{self, AppState, Clock, system_clock};
+use crate::journal::{DEFAULT_CAPACITY, Journal, JournalEntry};
+use crate::profile::Profile;
+
+/// Where and how to start a server.
+pub struct Options {
+    /// The emulated server's address (`127.0.0.1:0` picks a free port).
+    pub listen: SocketAddr,
+    /// The control plane's address.
+    pub control: SocketAddr,
+    /// Journal capacity.
+    pub journal_capacity: usize,
+    /// The clock (Unix seconds).
+    pub clock: Clock,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        let loopback = SocketAddr::from(([127, 0, 0, 1], 0));
+        Self { listen: loopback, control: loopback, journal_capacity: DEFAULT_CAPACITY, clock: system_clock() }
+    }
+}
+
+/// A running mock server. Dropping it shuts it down.
+pub struct MockServer {
+    addr: SocketAddr,
+    control_addr: SocketAddr,
+    state: AppState,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl MockServer {
+    /// Starts a server for `profile` on free loopback ports.
+    ///
+    /// # Errors
+    /// [`ServeError`] when a port cannot be bound.
+    pub async fn start(profile: Profile) -> Result<MockServer, ServeError> {
+        Self::start_with(profile, Options::default()).await
+    }
+
+    /// Starts a server with explicit options.
+    ///
+    /// # Errors
+    /// [`ServeError`] when an address cannot be bound.
+    pub async fn start_with(profile: Profile, options: Options) -> Result<MockServer, ServeError> {
+        let listener = bind("emulated server", options.listen).await?;
+        let control = bind("control plane", options.control).await?;
+        let addr = listener.local_addr().map_err(ServeError::LocalAddr)?;
+        let control_addr = control.local_addr().map_err(ServeError::LocalAddr)?;
+        let realm = profile.public_url.clone().unwrap_or_else(|| app_url(addr, &profile.virtual_directory));
+        let state = AppState::new(profile, realm, Journal::new(options.journal_capacity), options.clock);
+        let (tx, rx) = oneshot::channel::<()>();
+        let control_router = crate::control::router(state.clone());
+        let server_state = state.clone();
+        let task = tokio::spawn(async move {
+            let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+            let mut control_stop = stop_rx.clone();
+            let control_task = tokio::spawn(async move {
+                let _ = axum::serve(control, control_router)
+                    .with_graceful_shutdown(async move {
+                        let _ = control_stop.changed().await;
+                    })
+                    .await;
+            });
+            http::run(listener, server_state, async move {
+                let _ = rx.await;
+                let _ = stop_tx.send(true);
+            })
+            .await;
+            let _ = control_task.await;
+            drop(stop_rx);
+        });
+        Ok(MockServer { addr, control_addr, state, shutdown: Some(tx), task: Some(task) })
+    }
+
+    /// The emulated server's address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://ADDR` of the emulated server.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The application URL (`http://ADDR/tfs`), i.e. the server (deployment) URL.
+    pub fn server_url(&self) -> String {
+        app_url(self.addr, &self.state.profile().virtual_directory)
+    }
+
+    /// A collection's URL, e.g. `http://ADDR/tfs/DefaultCollection`.
+    pub fn collection_url(&self, collection: &str) -> String {
+        format!("{}/{collection}", self.server_url())
+    }
+
+    /// `http://ADDR` of the control plane.
+    pub fn control_url(&self) -> String {
+        format!("http://{}", self.control_addr)
+    }
+
+    /// The shared state (profile, journal, lockouts).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// The journal's entries, oldest first.
+    pub fn journal(&self) -> Vec<JournalEntry> {
+        self.state.journal().entries()
+    }
+
+    /// Stops accepting, lets open connections finish (bounded) and waits for the server task.
+    pub async fn shutdown(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for MockServer {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+fn app_url(addr: SocketAddr, vdir: &str) -> String {
+    if vdir.is_empty() { format!("http://{addr}") } else { format!("http://{addr}/{vdir}") }
+}
+
+async fn bind(what: &'static str, addr: SocketAddr) -> Result<TcpListener, ServeError> {
+    TcpListener::bind(addr).await.map_err(|source| ServeError::Bind { what, addr: addr.to_string(), source })
+}
