@@ -13,11 +13,13 @@
 //! - [`journal`]: the bounded, redacted record of decisions.
 //! - [`control`]: the control plane (journal, reset, health, profile) on its own port.
 //! - [`server`]: [`MockServer`], an in-process server on port 0 for tests and the runner.
+//! - [`cli`]: the `ado-mock-server` command line.
 //! - [`explain`]: the offline "what would the server decide" used by `ado-mock-server explain`.
 //! - [`api_version`], [`secret`], [`error`], [`time_text`]: small shared types.
 
 pub mod api_version;
 pub mod auth;
+pub mod cli;
 pub mod control;
 pub mod error;
 pub mod explain;
@@ -28,6 +30,8 @@ pub mod profile;
 pub mod rest;
 pub mod secret;
 pub mod server;
+#[cfg(test)]
+mod testing;
 pub mod time_text;
 
 pub use auth::{Decision, Reason, RequestFacts, decide};

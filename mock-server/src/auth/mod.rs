@@ -8,6 +8,10 @@
 mod answers;
 pub mod credential;
 mod decide;
+#[cfg(test)]
+mod decide_props;
+#[cfg(test)]
+mod decide_tests;
 mod decision;
 mod describe;
 pub mod facts;

@@ -1,0 +1,317 @@
+//! The decision's test table: every reason code, each row a named request against the test
+//! profile, with its expected reason, layer and status; and a snapshot of each full response.
+
+use axum::body::Body;
+use axum::http::Response;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use uuid::Uuid;
+
+use super::{Answer, ConnectionAuth, Decision, Reason, decide};
+use crate::http::{RenderContext, render, render_rest};
+use crate::ntlm::{self, Step, StepInput};
+use crate::profile::{Profile, Provider};
+use crate::rest::{RestContext, serve};
+use crate::testing::{self, basic, pat};
+
+/// curl's NTLM NEGOTIATE (ntlm-facts 2.1).
+const CURL_TYPE1: &str = "TlRMTVNTUAABAAAABoIIAAAAAAAAAAAAAAAAAAAAAAA=";
+/// curl test67's NTLMv1 AUTHENTICATE (ntlm-facts 3.5).
+const CURL_V1_TYPE3: &str = "TlRMTVNTUAADAAAAGAAYAEAAAAAYABgAWAAAAAAAAABwAAAACAAIAHAAAAALAAsAeAAAAAAAAAAAAAAAhoIBAFpkQwKRCZFMhjj0tw47wEjKHRHlvzfxQamFcheMuv8v+xeqphEO5V41xRd7R9deOXRlc3R1c2VyV09SS1NUQVRJT04=";
+
+struct Case {
+    name: &'static str,
+    overrides: &'static str,
+    method: &'static str,
+    uri: String,
+    headers: Vec<(&'static str, String)>,
+    connection: ConnectionAuth,
+    failed_logons: u32,
+    reason: Reason,
+    status: u16,
+}
+
+fn case(name: &'static str, reason: Reason, status: u16) -> Case {
+    Case {
+        name,
+        overrides: "",
+        method: "GET",
+        uri: "/tfs/DefaultCollection/_apis/projects".to_owned(),
+        headers: Vec::new(),
+        connection: ConnectionAuth::None,
+        failed_logons: 0,
+        reason,
+        status,
+    }
+}
+
+impl Case {
+    fn uri(mut self, uri: &str) -> Self {
+        self.uri = uri.to_owned();
+        self
+    }
+    fn method(mut self, method: &'static str) -> Self {
+        self.method = method;
+        self
+    }
+    fn header(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.headers.push((name, value.into()));
+        self
+    }
+    fn auth(self, value: impl Into<String>) -> Self {
+        self.header("authorization", value)
+    }
+    fn profile(mut self, overrides: &'static str) -> Self {
+        self.overrides = overrides;
+        self
+    }
+    fn connection(mut self, auth: ConnectionAuth) -> Self {
+        self.connection = auth;
+        self
+    }
+    fn failed(mut self, n: u32) -> Self {
+        self.failed_logons = n;
+        self
+    }
+}
+
+/// A connection that has just been sent a CHALLENGE for curl's NEGOTIATE.
+fn pending(profile: &Profile) -> ConnectionAuth {
+    let token = STANDARD.decode(CURL_TYPE1).unwrap();
+    let input = StepInput { token: &token, negotiate_scheme: false, pending: None, server_challenge: [1; 8], timestamp: 0 };
+    match ntlm::step(&super::acceptor_config(profile), input, &|_, _| None) {
+        Step::Continue { pending, .. } => ConnectionAuth::Pending { scheme: Provider::Ntlm, handshake: Box::new(pending) },
+        _ => panic!("a NEGOTIATE starts a handshake"),
+    }
+}
+
+fn cases(p: &Profile) -> Vec<Case> {
+    let full = pat(p, "CONTOSO\\joseph", "full");
+    let star = pat(p, "CONTOSO\\joseph", "star");
+    let kerberos_only = ntlm::spnego::build_init(&[ntlm::spnego::KRB5_OID], None).unwrap();
+    vec![
+        case("ok.list-projects", Reason::Ok, 200).auth(basic(&format!(":{full}"))),
+        case("ok.pat-in-user-slot", Reason::Ok, 200).auth(basic(&format!("{full}:"))),
+        case("ok.resource-areas-anonymous", Reason::Ok, 200).uri("/tfs/DefaultCollection/_apis/ResourceAreas"),
+        case("ok.windows-connection", Reason::Ok, 200)
+            .connection(ConnectionAuth::Authenticated { account: "CONTOSO\\joseph".into(), scheme: Provider::Ntlm }),
+        case("ok.iis-basic-windows-password", Reason::Ok, 200)
+            .profile("[iis]\nbasic = true")
+            .auth(basic("CONTOSO\\joseph:Passw0rd!")),
+        case("auth.anonymous", Reason::AuthAnonymous, 401),
+        case("auth.anonymous.digest", Reason::AuthAnonymous, 401).auth("Digest username=\"x\""),
+        case("basic.no_colon", Reason::BasicNoColon, 401).auth(basic(&full)),
+        case("basic.not_base64", Reason::BasicNotBase64, 401).auth("Basic not*base64"),
+        case("basic.password_not_pat", Reason::BasicPasswordNotPat, 401).auth(basic("CONTOSO\\joseph:Passw0rd!")),
+        case("bearer.not_supported", Reason::BearerNotSupported, 401).auth(format!("Bearer {full}")),
+        case("pat.unknown", Reason::PatUnknown, 401).auth(basic(&format!(":{}", "q".repeat(52)))),
+        case("pat.revoked", Reason::PatRevoked, 401).auth(basic(&format!(":{}", pat(p, "CONTOSO\\joseph", "revoked")))),
+        case("pat.expired.ads2022", Reason::PatExpired, 401)
+            .header("accept", "application/json;api-version=7.0")
+            .auth(basic(&format!(":{}", pat(p, "CONTOSO\\joseph", "expired")))),
+        case("pat.expired.ads2019", Reason::PatExpired, 401)
+            .profile("release = \"ads2019\"")
+            .header("accept", "application/json;api-version=5.0")
+            .auth(basic(&format!(":{}", pat(p, "CONTOSO\\joseph", "expired")))),
+        case("pat.scope", Reason::PatScope, 401)
+            .uri("/tfs/DefaultCollection/Fabrikam/_apis/git/repositories")
+            .auth(basic(&format!(":{}", pat(p, "CONTOSO\\joseph", "work")))),
+        case("pat.wrong_collection", Reason::PatWrongCollection, 401)
+            .auth(basic(&format!(":{}", pat(p, "CONTOSO\\joseph", "other")))),
+        case("pat.wrong_collection.server-url", Reason::PatWrongCollection, 401)
+            .uri("/tfs/_apis/projects")
+            .auth(basic(&format!(":{full}"))),
+        case("identity.disabled", Reason::IdentityDisabled, 401).auth(basic(&format!(":{}", pat(p, "CONTOSO\\gone", "full")))),
+        case("identity.locked_out", Reason::IdentityLockedOut, 401)
+            .profile("[iis]\nbasic = true")
+            .failed(3)
+            .auth(basic("CONTOSO\\locked:L0cked!")),
+        case("membership.not_valid_user", Reason::MembershipNotValidUser, 401)
+            .header("accept", "application/json")
+            .auth(basic(&format!(":{}", pat(p, "CONTOSO\\outsider", "full")))),
+        case("permission.denied", Reason::PermissionDenied, 403)
+            .method("POST")
+            .uri("/tfs/DefaultCollection/_apis/projects?api-version=7.0")
+            .header("accept", "application/json")
+            .auth(basic(&format!(":{full}"))),
+        case("permission.denied.project-collections", Reason::PermissionDenied, 403)
+            .profile("release = \"ads2019\"")
+            .uri("/tfs/_apis/projectCollections")
+            .header("accept", "application/json")
+            .auth(basic(&format!(":{star}"))),
+        case("permission.hidden", Reason::PermissionHidden, 404)
+            .uri("/tfs/DefaultCollection/_apis/projects/Secret")
+            .header("accept", "application/json")
+            .auth(basic(&format!(":{full}"))),
+        case("iis.anonymous_disabled", Reason::IisAnonymousDisabled, 401)
+            .profile("[iis]\nanonymous = false")
+            .auth(basic(&format!(":{full}"))),
+        case("iis.basic_intercepts", Reason::IisBasicIntercepts, 401)
+            .profile("[iis]\nbasic = true")
+            .auth(basic(&format!(":{full}"))),
+        case("iis.no_method", Reason::IisNoMethod, 401).profile("[iis]\nanonymous = false\nwindows = false\nbasic = false"),
+        case("iis.provider_not_enabled", Reason::IisProviderNotEnabled, 401)
+            .profile("[iis]\nwindows = false")
+            .auth(format!("NTLM {CURL_TYPE1}")),
+        case("ntlm.challenge", Reason::NtlmChallenge, 401).auth(format!("NTLM {CURL_TYPE1}")),
+        case("ntlm.bad_response", Reason::NtlmBadResponse, 401).auth("NTLM bm90IGFuIE5UTE0gdG9rZW4="),
+        case("ntlm.v1_refused", Reason::NtlmV1Refused, 401).connection(pending(p)).auth(format!("NTLM {CURL_V1_TYPE3}")),
+        case("ntlm.no_handshake", Reason::NtlmNoHandshake, 401).auth(format!("NTLM {CURL_V1_TYPE3}")),
+        case("ntlm.unsupported_mech", Reason::NtlmUnsupportedMech, 401)
+            .auth(format!("Negotiate {}", STANDARD.encode(kerberos_only))),
+        case("url.no_collection", Reason::UrlNoCollection, 404).uri("/tfs/_apis/projects").auth(basic(&format!(":{star}"))),
+        case("url.unknown_collection", Reason::UrlUnknownCollection, 404)
+            .uri("/tfs/NoSuchCollection/_apis/projects")
+            .auth(basic(&format!(":{star}"))),
+        case("collection.stopped", Reason::CollectionStopped, 503)
+            .uri("/tfs/Frozen/_apis/projects")
+            .header("accept", "application/json")
+            .auth(basic(&format!(":{star}"))),
+        case("api_version.out_of_range", Reason::ApiVersionOutOfRange, 400)
+            .uri("/tfs/DefaultCollection/_apis/projects?api-version=7.1")
+            .header("accept", "application/json")
+            .auth(basic(&format!(":{full}"))),
+        case("api_version.out_of_range.tfs2018", Reason::ApiVersionOutOfRange, 404)
+            .profile("release = \"tfs2018\"")
+            .header("accept", "application/json;api-version=4.1")
+            .auth(basic(&format!(":{full}"))),
+        case("api_version.missing", Reason::ApiVersionMissing, 400)
+            .method("POST")
+            .header("accept", "application/json")
+            .auth(basic(&format!(":{full}"))),
+        case("api_version.preview_required", Reason::ApiVersionPreviewRequired, 400)
+            .profile("release = \"ads2022.1\"")
+            .header("accept", "application/json;api-version=7.1")
+            .auth(basic(&format!(":{full}"))),
+        case("api_version.malformed", Reason::ApiVersionMalformed, 400)
+            .uri("/tfs/DefaultCollection/_apis/projects?api-version=latest")
+            .header("accept", "application/json")
+            .auth(basic(&format!(":{full}"))),
+        case("route.not_found", Reason::RouteNotFound, 404)
+            .uri("/tfs/DefaultCollection/_apis/nothing/here")
+            .header("accept", "application/json")
+            .auth(basic(&format!(":{full}"))),
+        case("route.not_found.outside-vdir", Reason::RouteNotFound, 404).uri("/DefaultCollection/_apis/projects"),
+        case("resource.not_found", Reason::ResourceNotFound, 404)
+            .uri("/tfs/DefaultCollection/_apis/projects/NoSuchProject")
+            .header("accept", "application/json")
+            .auth(basic(&format!(":{full}"))),
+    ]
+}
+
+fn run(base: &Profile, case: &Case) -> (Profile, Decision) {
+    let profile = if case.overrides.is_empty() { base.clone() } else { testing::profile_with(case.overrides) };
+    let headers: Vec<(&str, &str)> = case.headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
+    let facts = testing::facts(&profile, case.method, &case.uri, &headers, case.connection.clone());
+    let failed = case.failed_logons;
+    let decision = decide(&profile, &facts, &|_| failed);
+    (profile, decision)
+}
+
+#[test]
+fn decision_table() {
+    let base = testing::profile();
+    for case in cases(&base) {
+        let (_, d) = run(&base, &case);
+        assert_eq!((d.reason, d.answer.status()), (case.reason, case.status), "case {}: {}", case.name, d.explanation);
+        assert!(!d.explanation.is_empty(), "case {} explains itself", case.name);
+        if d.reason != Reason::Ok && d.reason != Reason::NtlmChallenge {
+            assert!(!d.hint.is_empty(), "case {} names a fix", case.name);
+        }
+    }
+}
+
+#[test]
+fn the_table_covers_every_reason_code() {
+    let base = testing::profile();
+    let covered: std::collections::HashSet<Reason> = cases(&base).iter().map(|c| c.reason).collect();
+    let missing: Vec<&str> = Reason::ALL.iter().filter(|r| !covered.contains(r)).map(|r| r.code()).collect();
+    assert!(missing.is_empty(), "reasons without a row: {missing:?}");
+}
+
+#[test]
+fn explanations_never_contain_secrets() {
+    let base = testing::profile();
+    let secrets: Vec<String> = base.secrets().iter().map(|(_, _, s)| s.expose().to_owned()).collect();
+    for case in cases(&base) {
+        let (_, d) = run(&base, &case);
+        for secret in &secrets {
+            for text in [&d.explanation, &d.hint] {
+                assert!(!text.contains(secret.as_str()), "case {} leaks a secret: {text}", case.name);
+            }
+        }
+    }
+}
+
+/// The full response as text: status line, headers in order, body.
+fn response_text(response: Response<Body>) -> String {
+    let (parts, body) = response.into_parts();
+    let mut out = format!("HTTP/1.1 {}\n", parts.status);
+    for (name, value) in &parts.headers {
+        out.push_str(&format!("{}: {}\n", name, String::from_utf8_lossy(value.as_bytes())));
+    }
+    let bytes = futures_body(body);
+    out.push_str(&format!("content-length: {}\n\n{}", bytes.len(), String::from_utf8_lossy(&bytes)));
+    out
+}
+
+fn futures_body(body: Body) -> Vec<u8> {
+    let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    runtime.block_on(async { axum::body::to_bytes(body, usize::MAX).await.unwrap().to_vec() })
+}
+
+fn render_case(profile: &Profile, case: &Case, decision: &Decision) -> String {
+    let headers: Vec<(&str, &str)> = case.headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
+    let facts = testing::facts(profile, case.method, &case.uri, &headers, ConnectionAuth::None);
+    let realm = profile.public_url.clone().unwrap();
+    let ctx = RenderContext {
+        release: profile.release,
+        realm: &realm,
+        host: "tfs.contoso.local:8080",
+        process_id: Uuid::from_u128(1),
+        activity_id: Uuid::from_u128(2),
+        deployment_id: Uuid::from_u128(3),
+        session: None,
+        accept: &facts.accept,
+        api_major: facts.api_version.as_ref().and_then(|v| v.parsed).map(|v| v.major),
+    };
+    let response = match &decision.answer {
+        Answer::Serve { route, final_token } => {
+            let rest = RestContext {
+                origin: "http://tfs.contoso.local:8080",
+                collection: facts.target.collection(),
+                principal: decision.principal.as_ref(),
+                query: None,
+            };
+            render_rest(serve(profile, route, &rest), final_token.as_deref(), &ctx)
+        }
+        answer => render(answer, &ctx),
+    };
+    let text = response_text(response);
+    format!("{} {}\nreason: {} (layer {})\nwhy: {}\nfix: {}\n\n{text}", case.method, case.uri, decision.reason, decision.layer.name(), decision.explanation, decision.hint)
+}
+
+#[test]
+fn every_reason_renders_its_full_response() {
+    let base = testing::profile();
+    let mut settings = insta::Settings::clone_current();
+    // Handshake tokens carry the timestamp and are checked by the NTLM tests; PATs are derived
+    // from names and stable, but redacted all the same.
+    settings.add_filter(r"(WWW-Authenticate|www-authenticate): (NTLM|Negotiate) [A-Za-z0-9+/=]{20,}", "$1: $2 <token>");
+    settings.set_snapshot_path("snapshots");
+    settings.bind(|| {
+        for case in cases(&base) {
+            let (profile, decision) = run(&base, &case);
+            let mut text = render_case(&profile, &case, &decision);
+            for (_, _, secret) in profile.secrets() {
+                text = text.replace(secret.expose(), "<secret>");
+            }
+            for (name, value) in &case.headers {
+                if *name == "authorization" {
+                    text = text.replace(value.as_str(), "<authorization header>");
+                }
+            }
+            insta::assert_snapshot!(case.name, text);
+        }
+    });
+}

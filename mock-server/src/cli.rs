@@ -1,0 +1,156 @@
+//! The `ado-mock-server` command line: a standalone mock Azure DevOps Server for one profile,
+//! an offline explanation of one request, or the profile's test credentials.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use crate::explain::{Question, explain};
+use crate::profile::DEFAULT_PROFILE;
+use crate::server::Options;
+use crate::{MockServer, Profile};
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+/// A mock Azure DevOps Server / TFS that reproduces on-premise authentication (IIS + TFS
+/// layers), answers with the real status codes, headers and bodies, and logs why it refused
+/// each request and what would fix it.
+///
+/// It prints `listening on http://ADDR` and `control on http://ADDR` first, then one line per
+/// decision. The control plane serves GET /journal, DELETE /journal, GET /healthz, GET /profile
+/// and POST /lockouts/reset on its own port.
+///
+/// Example:
+///   ado-mock-server --profile scenarios/profiles/default.toml --listen 127.0.0.1:8080
+///   curl -u :$PAT http://127.0.0.1:8080/tfs/DefaultCollection/_apis/projects
+#[derive(Parser)]
+#[command(name = "ado-mock-server", version, verbatim_doc_comment)]
+struct Cli {
+    /// The server profile (TOML); default: the built-in default profile.
+    #[arg(long, global = true, value_name = "FILE")]
+    profile: Option<PathBuf>,
+    /// Where the emulated server listens (port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
+    listen: SocketAddr,
+    /// Where the control plane listens.
+    #[arg(long, default_value = "127.0.0.1:0", value_name = "ADDR")]
+    control: SocketAddr,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Say offline what the server would answer to one request, and why.
+    ///
+    /// Example:
+    ///   ado-mock-server explain --profile p.toml --path /tfs/DefaultCollection/_apis/projects \
+    ///       'Authorization: Basic OjEyMzQ='
+    #[command(verbatim_doc_comment)]
+    Explain {
+        /// HTTP method.
+        #[arg(long, default_value = "GET")]
+        method: String,
+        /// Path and query.
+        #[arg(long, default_value = "/tfs/DefaultCollection/_apis/projects")]
+        path: String,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+        /// Request headers as `Name: value` (e.g. an Authorization line copied from a log).
+        headers: Vec<String>,
+    },
+    /// Print the profile's test credentials (accounts, passwords, PAT names and tokens), so a
+    /// person can point a client at the server. This is the one place they are printed.
+    Credentials,
+}
+
+/// Runs the command line (the binary's `main`; also used by the tests crate's copy of it).
+pub fn main_impl() -> ExitCode {
+    match run() {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run() -> anyhow::Result<ExitCode> {
+    let cli = Cli::parse();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs() as i64;
+    let profile = match &cli.profile {
+        Some(path) => Profile::load(path, now)?,
+        None => Profile::from_toml_str(DEFAULT_PROFILE, "built-in default profile", now)?,
+    };
+    match cli.command {
+        Some(Command::Explain { method, path, json, headers }) => {
+            let answer = explain(&profile, &Question { method: &method, path: &path, headers: &headers })?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&answer)?);
+            } else {
+                print!("{}", answer.render());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Credentials) => {
+            print!("{}", credentials(&profile));
+            Ok(ExitCode::SUCCESS)
+        }
+        None => serve(profile, cli.listen, cli.control),
+    }
+}
+
+fn credentials(profile: &Profile) -> String {
+    let mut out = String::new();
+    for identity in &profile.identities {
+        let password = identity.password.as_ref().map_or("(none: no Windows logon)", |p| p.expose());
+        let state = if identity.enabled { "" } else { " (disabled)" };
+        out.push_str(&format!("{}{state}\n  password: {password}\n", identity.account));
+        for pat in &identity.pats {
+            let revoked = if pat.revoked { ", revoked" } else { "" };
+            out.push_str(&format!(
+                "  pat {}: {} (scopes: {}; expires {}{revoked})\n",
+                pat.name,
+                pat.token.expose(),
+                pat.scopes.join(" "),
+                crate::time_text::format_instant(pat.expires)
+            ));
+        }
+    }
+    out
+}
+
+fn serve(profile: Profile, listen: SocketAddr, control: SocketAddr) -> anyhow::Result<ExitCode> {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .with_target(false)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
+        .with_writer(std::io::stdout)
+        .init();
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().enable_all().build().context("failed to start the runtime")?;
+    runtime.block_on(async move {
+        let options = Options { listen, control, ..Options::default() };
+        let server = MockServer::start_with(profile, options).await?;
+        println!("listening on {}", server.url());
+        println!("control on {}", server.control_url());
+        wait_for_interrupt().await;
+        server.shutdown().await;
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+async fn wait_for_interrupt() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+        tokio::select! {
+            _ = ctrl_c => {}
+            Some(_) = async { match term.as_mut() { Some(t) => t.recv().await, None => std::future::pending().await } } => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}

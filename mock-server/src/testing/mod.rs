@@ -1,0 +1,127 @@
+//! Test support: a rich profile and request builders (compiled for tests only).
+
+use axum::body::Body;
+use axum::http::Request;
+
+use crate::auth::{ConnectionAuth, RequestFacts};
+use crate::http::extract;
+use crate::profile::Profile;
+
+/// The instant tests run at (2026-01-01T00:00:00Z); relative expiries resolve against it.
+pub const NOW: i64 = 1_767_225_600;
+
+/// A profile with one identity per situation the decision distinguishes.
+pub const PROFILE: &str = r#"
+release = "ads2022"
+virtual-directory = "tfs"
+public-url = "http://tfs.contoso.local:8080/tfs"
+
+[ntlm]
+challenge = "0123456789abcdef"
+timestamp = "2026-01-01T00:00:00Z"
+lockout-threshold = 3
+
+[[collections]]
+name = "DefaultCollection"
+
+[[collections.projects]]
+name = "Fabrikam"
+repos = ["Fabrikam", "Tools"]
+work-items = [1, 2, 3]
+
+[[collections.projects]]
+name = "Secret"
+repos = ["Hidden"]
+work-items = [10]
+
+[[collections]]
+name = "Other"
+
+[[collections]]
+name = "Frozen"
+state = "stopped"
+
+[[identities]]
+account = 'CONTOSO\joseph'
+password = "Passw0rd!"
+groups = ['[DefaultCollection]\Project Collection Valid Users', '[Fabrikam]\Contributors']
+pats = [
+  { name = "full", collection = "DefaultCollection" },
+  { name = "star", collection = "*" },
+  { name = "code", scopes = "vso.code", collection = "DefaultCollection" },
+  { name = "work", scopes = "vso.work", collection = "DefaultCollection" },
+  { name = "revoked", revoked = true },
+  { name = "expired", expires = "-1d" },
+  { name = "other", collection = "Other" },
+]
+
+[[identities]]
+account = 'CONTOSO\admin'
+password = "Adm1n!"
+groups = ['[DefaultCollection]\Project Collection Administrators', '[Team Foundation]\Team Foundation Administrators']
+pats = [{ name = "full" }]
+
+[[identities]]
+account = 'CONTOSO\outsider'
+password = "Outs1de!"
+groups = ['[Other]\Project Collection Valid Users']
+pats = [{ name = "full" }]
+
+[[identities]]
+account = 'CONTOSO\gone'
+password = "G0ne!"
+enabled = false
+groups = ['[DefaultCollection]\Project Collection Valid Users']
+pats = [{ name = "full" }]
+
+[[identities]]
+account = 'CONTOSO\locked'
+password = "L0cked!"
+groups = ['[DefaultCollection]\Project Collection Valid Users']
+"#;
+
+/// The test profile with `extra` TOML lines prepended (top-level keys) or tables overriding it.
+pub fn profile_with(overrides: &str) -> Profile {
+    let mut base: toml::Table = toml::from_str(PROFILE).expect("test profile parses");
+    let extra: toml::Table = toml::from_str(overrides).expect("override parses");
+    merge(&mut base, extra);
+    Profile::from_toml_value(toml::Value::Table(base), "test profile", NOW).expect("test profile is valid")
+}
+
+fn merge(base: &mut toml::Table, extra: toml::Table) {
+    for (key, value) in extra {
+        match (base.get_mut(&key), value) {
+            (Some(toml::Value::Table(b)), toml::Value::Table(e)) => merge(b, e),
+            (_, value) => {
+                base.insert(key, value);
+            }
+        }
+    }
+}
+
+/// The test profile.
+pub fn profile() -> Profile {
+    profile_with("")
+}
+
+/// A PAT's token by account and name.
+pub fn pat(profile: &Profile, account: &str, name: &str) -> String {
+    let identity = profile.identity(account).expect("identity exists");
+    identity.pats.iter().find(|p| p.name == name).expect("pat exists").token.expose().to_owned()
+}
+
+/// `Basic base64(text)`.
+pub fn basic(text: &str) -> String {
+    use base64::Engine;
+    format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(text))
+}
+
+/// Facts for a request (headers as `(name, value)`), on a connection in state `auth`.
+pub fn facts(profile: &Profile, method: &str, uri: &str, headers: &[(&str, &str)], auth: ConnectionAuth) -> RequestFacts {
+    let mut builder = Request::builder().method(method).uri(uri).header("host", "tfs.contoso.local:8080");
+    for (name, value) in headers {
+        builder = builder.header(*name, *value);
+    }
+    let (parts, _) = builder.body(Body::empty()).expect("valid request").into_parts();
+    extract::facts(profile, &parts, 7, auth, NOW, [0x42; 8]).0
+}
