@@ -12,11 +12,15 @@ use crate::testing;
 
 /// Authorization values: raw bytes, or a scheme followed by base64 of arbitrary bytes.
 fn authorization() -> impl Strategy<Value = Vec<u8>> {
-    let scheme = prop_oneof![Just("Basic"), Just("Bearer"), Just("NTLM"), Just("Negotiate"), Just("basic"), Just("Digest")];
+    let scheme =
+        prop_oneof![Just("Basic"), Just("Bearer"), Just("NTLM"), Just("Negotiate"), Just("basic"), Just("Digest")];
     prop_oneof![
         proptest::collection::vec(any::<u8>(), 0..200),
-        (scheme.clone(), proptest::collection::vec(any::<u8>(), 0..200))
-            .prop_map(|(s, bytes)| format!("{s} {}", STANDARD.encode(bytes)).into_bytes()),
+        (scheme.clone(), proptest::collection::vec(any::<u8>(), 0..200)).prop_map(|(s, bytes)| format!(
+            "{s} {}",
+            STANDARD.encode(bytes)
+        )
+        .into_bytes()),
         (scheme, "[ -~]{0,120}").prop_map(|(s, text)| format!("{s} {text}").into_bytes()),
         "[ -~]{0,40}:[ -~]{0,60}".prop_map(|pair| format!("Basic {}", STANDARD.encode(pair)).into_bytes()),
     ]
@@ -34,7 +38,9 @@ fn path() -> impl Strategy<Value = String> {
 /// Whether the header carries a PAT of the profile (the only way to be allowed without NTLM).
 fn carries_known_pat(profile: &crate::profile::Profile, header: &[u8]) -> bool {
     match Credential::parse(Some(header)) {
-        Credential::Basic(basic) => basic.pat().is_some_and(|t| is_pat_syntax(t.expose()) && profile.find_pat(t.expose()).is_some()),
+        Credential::Basic(basic) => {
+            basic.pat().is_some_and(|t| is_pat_syntax(t.expose()) && profile.find_pat(t.expose()).is_some())
+        }
         _ => false,
     }
 }

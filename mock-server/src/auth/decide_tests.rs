@@ -78,9 +78,12 @@ impl Case {
 /// A connection that has just been sent a CHALLENGE for curl's NEGOTIATE.
 fn pending(profile: &Profile) -> ConnectionAuth {
     let token = STANDARD.decode(CURL_TYPE1).unwrap();
-    let input = StepInput { token: &token, negotiate_scheme: false, pending: None, server_challenge: [1; 8], timestamp: 0 };
+    let input =
+        StepInput { token: &token, negotiate_scheme: false, pending: None, server_challenge: [1; 8], timestamp: 0 };
     match ntlm::step(&super::acceptor_config(profile), input, &|_, _| None) {
-        Step::Continue { pending, .. } => ConnectionAuth::Pending { scheme: Provider::Ntlm, handshake: Box::new(pending) },
+        Step::Continue { pending, .. } => {
+            ConnectionAuth::Pending { scheme: Provider::Ntlm, handshake: Box::new(pending) }
+        }
         _ => panic!("a NEGOTIATE starts a handshake"),
     }
 }
@@ -121,7 +124,8 @@ fn cases(p: &Profile) -> Vec<Case> {
         case("pat.wrong_collection.server-url", Reason::PatWrongCollection, 401)
             .uri("/tfs/_apis/projects")
             .auth(basic(&format!(":{full}"))),
-        case("identity.disabled", Reason::IdentityDisabled, 401).auth(basic(&format!(":{}", pat(p, "CONTOSO\\gone", "full")))),
+        case("identity.disabled", Reason::IdentityDisabled, 401)
+            .auth(basic(&format!(":{}", pat(p, "CONTOSO\\gone", "full")))),
         case("identity.locked_out", Reason::IdentityLockedOut, 401)
             .profile("[iis]\nbasic = true")
             .failed(3)
@@ -149,17 +153,22 @@ fn cases(p: &Profile) -> Vec<Case> {
         case("iis.basic_intercepts", Reason::IisBasicIntercepts, 401)
             .profile("[iis]\nbasic = true")
             .auth(basic(&format!(":{full}"))),
-        case("iis.no_method", Reason::IisNoMethod, 401).profile("[iis]\nanonymous = false\nwindows = false\nbasic = false"),
+        case("iis.no_method", Reason::IisNoMethod, 401)
+            .profile("[iis]\nanonymous = false\nwindows = false\nbasic = false"),
         case("iis.provider_not_enabled", Reason::IisProviderNotEnabled, 401)
             .profile("[iis]\nwindows = false")
             .auth(format!("NTLM {CURL_TYPE1}")),
         case("ntlm.challenge", Reason::NtlmChallenge, 401).auth(format!("NTLM {CURL_TYPE1}")),
         case("ntlm.bad_response", Reason::NtlmBadResponse, 401).auth("NTLM bm90IGFuIE5UTE0gdG9rZW4="),
-        case("ntlm.v1_refused", Reason::NtlmV1Refused, 401).connection(pending(p)).auth(format!("NTLM {CURL_V1_TYPE3}")),
+        case("ntlm.v1_refused", Reason::NtlmV1Refused, 401)
+            .connection(pending(p))
+            .auth(format!("NTLM {CURL_V1_TYPE3}")),
         case("ntlm.no_handshake", Reason::NtlmNoHandshake, 401).auth(format!("NTLM {CURL_V1_TYPE3}")),
         case("ntlm.unsupported_mech", Reason::NtlmUnsupportedMech, 401)
             .auth(format!("Negotiate {}", STANDARD.encode(kerberos_only))),
-        case("url.no_collection", Reason::UrlNoCollection, 404).uri("/tfs/_apis/projects").auth(basic(&format!(":{star}"))),
+        case("url.no_collection", Reason::UrlNoCollection, 404)
+            .uri("/tfs/_apis/projects")
+            .auth(basic(&format!(":{star}"))),
         case("url.unknown_collection", Reason::UrlUnknownCollection, 404)
             .uri("/tfs/NoSuchCollection/_apis/projects")
             .auth(basic(&format!(":{star}"))),
@@ -288,7 +297,15 @@ fn render_case(profile: &Profile, case: &Case, decision: &Decision) -> String {
         answer => render(answer, &ctx),
     };
     let text = response_text(response);
-    format!("{} {}\nreason: {} (layer {})\nwhy: {}\nfix: {}\n\n{text}", case.method, case.uri, decision.reason, decision.layer.name(), decision.explanation, decision.hint)
+    format!(
+        "{} {}\nreason: {} (layer {})\nwhy: {}\nfix: {}\n\n{text}",
+        case.method,
+        case.uri,
+        decision.reason,
+        decision.layer.name(),
+        decision.explanation,
+        decision.hint
+    )
 }
 
 #[test]

@@ -10,75 +10,9 @@ use crate::profile::Profile;
 /// The instant tests run at (2026-01-01T00:00:00Z); relative expiries resolve against it.
 pub const NOW: i64 = 1_767_225_600;
 
-/// A profile with one identity per situation the decision distinguishes.
-pub const PROFILE: &str = r#"
-release = "ads2022"
-virtual-directory = "tfs"
-public-url = "http://tfs.contoso.local:8080/tfs"
-
-[ntlm]
-challenge = "0123456789abcdef"
-timestamp = "2026-01-01T00:00:00Z"
-lockout-threshold = 3
-
-[[collections]]
-name = "DefaultCollection"
-
-[[collections.projects]]
-name = "Fabrikam"
-repos = ["Fabrikam", "Tools"]
-work-items = [1, 2, 3]
-
-[[collections.projects]]
-name = "Secret"
-repos = ["Hidden"]
-work-items = [10]
-
-[[collections]]
-name = "Other"
-
-[[collections]]
-name = "Frozen"
-state = "stopped"
-
-[[identities]]
-account = 'CONTOSO\joseph'
-password = "Passw0rd!"
-groups = ['[DefaultCollection]\Project Collection Valid Users', '[Fabrikam]\Contributors']
-pats = [
-  { name = "full", collection = "DefaultCollection" },
-  { name = "star", collection = "*" },
-  { name = "code", scopes = "vso.code", collection = "DefaultCollection" },
-  { name = "work", scopes = "vso.work", collection = "DefaultCollection" },
-  { name = "revoked", revoked = true },
-  { name = "expired", expires = "-1d" },
-  { name = "other", collection = "Other" },
-]
-
-[[identities]]
-account = 'CONTOSO\admin'
-password = "Adm1n!"
-groups = ['[DefaultCollection]\Project Collection Administrators', '[Team Foundation]\Team Foundation Administrators']
-pats = [{ name = "full" }]
-
-[[identities]]
-account = 'CONTOSO\outsider'
-password = "Outs1de!"
-groups = ['[Other]\Project Collection Valid Users']
-pats = [{ name = "full" }]
-
-[[identities]]
-account = 'CONTOSO\gone'
-password = "G0ne!"
-enabled = false
-groups = ['[DefaultCollection]\Project Collection Valid Users']
-pats = [{ name = "full" }]
-
-[[identities]]
-account = 'CONTOSO\locked'
-password = "L0cked!"
-groups = ['[DefaultCollection]\Project Collection Valid Users']
-"#;
+/// A profile with one identity per situation the decision distinguishes (shared with the
+/// integration tests).
+pub const PROFILE: &str = include_str!("../../../tests/fixtures/mock/rich.toml");
 
 /// The test profile with `extra` TOML lines prepended (top-level keys) or tables overriding it.
 pub fn profile_with(overrides: &str) -> Profile {
@@ -117,7 +51,13 @@ pub fn basic(text: &str) -> String {
 }
 
 /// Facts for a request (headers as `(name, value)`), on a connection in state `auth`.
-pub fn facts(profile: &Profile, method: &str, uri: &str, headers: &[(&str, &str)], auth: ConnectionAuth) -> RequestFacts {
+pub fn facts(
+    profile: &Profile,
+    method: &str,
+    uri: &str,
+    headers: &[(&str, &str)],
+    auth: ConnectionAuth,
+) -> RequestFacts {
     let mut builder = Request::builder().method(method).uri(uri).header("host", "tfs.contoso.local:8080");
     for (name, value) in headers {
         builder = builder.header(*name, *value);

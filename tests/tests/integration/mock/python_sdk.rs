@@ -1,0 +1,86 @@
+//! The PyPI `azure-devops` SDK (installed by `.ci/run` into `.venv`) against the standalone
+//! binary, through the python-sdk client adapter.
+//!
+//! Without the venv these tests say so and pass, unless `ADO_REQUIRE_CLIENTS=1` (set by
+//! `.ci/run`), in which case a missing SDK is a failure.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use super::{Standalone, token, workspace};
+
+fn python() -> Option<PathBuf> {
+    let candidate =
+        std::env::var_os("ADO_PYTHON").map(PathBuf::from).unwrap_or_else(|| workspace().join(".venv/bin/python"));
+    if candidate.exists() {
+        return Some(candidate);
+    }
+    assert!(
+        std::env::var("ADO_REQUIRE_CLIENTS").as_deref() != Ok("1"),
+        "the Python SDK venv is missing at {}: run .ci/run (or python3 -m venv .venv && .venv/bin/pip install -r conformance/clients/python-sdk-requirements.txt)",
+        candidate.display()
+    );
+    eprintln!("skipping: no Python SDK venv at {} (run .ci/run to create it)", candidate.display());
+    None
+}
+
+fn sdk(python: &PathBuf, server: &Standalone, vars: &[(&str, &str)]) -> (bool, String, String) {
+    let cache = tempfile::tempdir().unwrap();
+    let output = Command::new(python)
+        .arg(workspace().join("conformance/clients/python_sdk.py"))
+        .env("ADO_URL", server.collection())
+        .env("AZURE_DEVOPS_CACHE_DIR", cache.path())
+        .envs(vars.iter().copied())
+        .output()
+        .expect("python runs");
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    (output.status.success(), text(&output.stdout), text(&output.stderr))
+}
+
+#[test]
+fn the_sdk_lists_projects_with_a_pat_and_raises_its_authentication_error_for_a_revoked_one() {
+    let Some(python) = python() else { return };
+    let server = Standalone::start("");
+    let full = token(&server.profile, "CONTOSO\\joseph", "full");
+    let (ok, stdout, stderr) =
+        sdk(&python, &server, &[("ADO_AUTH", "pat"), ("ADO_PAT", &full), ("ADO_OPERATION", "list-projects")]);
+    assert!(ok, "the SDK lists projects: {stderr}");
+    assert_eq!(stdout.trim(), "Fabrikam");
+    let methods: Vec<String> = server
+        .journal()
+        .iter()
+        .map(|e| format!("{} {}", e["method"].as_str().unwrap(), e["reason"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        methods.first().map(String::as_str),
+        Some("OPTIONS ok"),
+        "the SDK discovers locations first: {methods:?}"
+    );
+
+    let revoked = token(&server.profile, "CONTOSO\\joseph", "revoked");
+    let (ok, _, stderr) =
+        sdk(&python, &server, &[("ADO_AUTH", "pat"), ("ADO_PAT", &revoked), ("ADO_OPERATION", "list-projects")]);
+    assert!(!ok);
+    assert!(
+        stderr.contains("AzureDevOpsAuthenticationError"),
+        "an empty 401 is the SDK's authentication error: {stderr}"
+    );
+    assert_eq!(server.last_reason(), "pat.revoked");
+}
+
+#[test]
+fn the_sdk_surfaces_the_servers_message_for_json_errors_and_completes_ntlm() {
+    let Some(python) = python() else { return };
+    let server = Standalone::start("");
+    let expired = token(&server.profile, "CONTOSO\\joseph", "expired");
+    let (ok, _, stderr) = sdk(&python, &server, &[("ADO_AUTH", "pat"), ("ADO_PAT", &expired)]);
+    assert!(!ok);
+    assert!(stderr.contains("AzureDevOpsServiceError") && stderr.contains("has expired"), "{stderr}");
+    let (ok, stdout, stderr) = sdk(
+        &python,
+        &server,
+        &[("ADO_AUTH", "ntlm"), ("ADO_USERNAME", "joseph"), ("ADO_DOMAIN", "CONTOSO"), ("ADO_PASSWORD", "Passw0rd!")],
+    );
+    assert!(ok, "requests-ntlm completes the handshake: {stderr}");
+    assert_eq!(stdout.trim(), "Fabrikam");
+}

@@ -1,0 +1,113 @@
+//! The embedded [`MockServer`]: URLs, the journal (bounded, redacted), the control plane on its
+//! own port, and shutdown.
+
+use ado_mock_server::MockServer;
+use ado_mock_server::server::Options;
+
+use super::{profile, token};
+
+#[tokio::test]
+async fn a_pat_in_the_url_is_redacted_in_the_journal_and_flagged() {
+    let p = profile("");
+    let pat = token(&p, "CONTOSO\\joseph", "full");
+    let server = MockServer::start(p).await.unwrap();
+    let url = format!("{}/_apis/projects?token={pat}", server.collection_url("DefaultCollection"));
+    let status = reqwest::get(&url).await.unwrap().status().as_u16();
+    assert_eq!(status, 401);
+    let entry = &server.journal()[0];
+    assert!(entry.secret_in_url);
+    assert!(!entry.path.contains(&pat), "{}", entry.path);
+    assert!(entry.path.contains("<redacted pat of full>"), "{}", entry.path);
+    let control = reqwest::get(format!("{}/journal", server.control_url())).await.unwrap().text().await.unwrap();
+    assert!(!control.contains(&pat));
+    for key in ["\"method\"", "\"path\"", "\"status\"", "\"reason\"", "\"explanation\"", "\"hint\"", "\"connection\""] {
+        assert!(control.contains(key), "the control plane's journal has {key}: {control}");
+    }
+}
+
+#[tokio::test]
+async fn the_control_plane_serves_health_profile_and_clears_the_journal() {
+    let p = profile("");
+    let secrets: Vec<String> = p.secrets().iter().map(|(_, _, s)| s.expose().to_owned()).collect();
+    let server = MockServer::start(p).await.unwrap();
+    let http = reqwest::Client::new();
+    reqwest::get(format!("{}/_apis/projects", server.collection_url("DefaultCollection"))).await.unwrap();
+    let health: serde_json::Value =
+        http.get(format!("{}/healthz", server.control_url())).send().await.unwrap().json().await.unwrap();
+    assert_eq!(health["status"], "ok");
+    assert_eq!(health["journal_entries"], 1);
+    let profile = http.get(format!("{}/profile", server.control_url())).send().await.unwrap().text().await.unwrap();
+    assert!(profile.contains("DefaultCollection") && profile.contains("<redacted>"));
+    for secret in &secrets {
+        assert!(!profile.contains(secret.as_str()), "GET /profile leaks a secret");
+    }
+    let cleared = http.delete(format!("{}/journal", server.control_url())).send().await.unwrap();
+    assert_eq!(cleared.status().as_u16(), 204);
+    assert!(server.journal().is_empty());
+}
+
+#[tokio::test]
+async fn the_journal_is_bounded() {
+    let options = Options { journal_capacity: 3, ..Options::default() };
+    let server = MockServer::start_with(profile(""), options).await.unwrap();
+    let client = reqwest::Client::new();
+    for _ in 0..5 {
+        client.get(format!("{}/_apis/projects", server.collection_url("DefaultCollection"))).send().await.unwrap();
+    }
+    let journal = server.journal();
+    assert_eq!(journal.iter().map(|e| e.seq).collect::<Vec<_>>(), [3, 4, 5]);
+    assert_eq!(server.state().journal().dropped(), 2);
+}
+
+#[tokio::test]
+async fn shutdown_stops_the_server_and_frees_the_port() {
+    let server = MockServer::start(profile("")).await.unwrap();
+    let addr = server.addr();
+    assert!(server.url().starts_with("http://127.0.0.1:"));
+    assert_eq!(server.collection_url("DefaultCollection"), format!("http://{addr}/tfs/DefaultCollection"));
+    server.shutdown().await;
+    let refused = tokio::net::TcpStream::connect(addr).await;
+    assert!(refused.is_err(), "nothing listens after shutdown");
+}
+
+#[tokio::test]
+async fn the_python_sdk_request_shape_is_served() {
+    // OPTIONS on the lower-cased collection URL, then ResourceAreas, then projects with the
+    // api-version only in Accept (client-facts 3.1).
+    let p = profile("");
+    let pat = token(&p, "CONTOSO\\joseph", "full");
+    let server = MockServer::start(p).await.unwrap();
+    let http = reqwest::Client::new();
+    let base = server.url();
+    let options = http
+        .request(reqwest::Method::OPTIONS, format!("{base}/tfs/defaultcollection/_apis"))
+        .basic_auth("", Some(&pat))
+        .header("accept", "application/json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(options.status().as_u16(), 200);
+    let locations: serde_json::Value = options.json().await.unwrap();
+    let ids: Vec<&str> = locations["value"].as_array().unwrap().iter().map(|l| l["id"].as_str().unwrap()).collect();
+    assert!(
+        ids.contains(&"603fe2ac-9723-48b9-88ad-09305aa6c6e1") && ids.contains(&"e81700f7-3be2-46de-8624-2eb35882fcaa")
+    );
+    let areas = http
+        .get(format!("{base}/tfs/DefaultCollection/_apis/ResourceAreas"))
+        .basic_auth("", Some(&pat))
+        .header("accept", "application/json;api-version=7.0-preview.1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(areas.text().await.unwrap(), r#"{"count":0,"value":[]}"#);
+    let projects = http
+        .get(format!("{base}/tfs/DefaultCollection/_apis/projects"))
+        .basic_auth("", Some(&pat))
+        .header("accept", "application/json;api-version=7.0")
+        .header("x-tfs-session", "d93edded-0000-4000-8000-000000000000")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(projects.headers()["x-tfs-session"], "d93edded-0000-4000-8000-000000000000", "the session is echoed");
+    assert!(projects.text().await.unwrap().contains("Fabrikam"));
+}
