@@ -2,6 +2,8 @@
 
 mod file;
 mod load;
+#[cfg(test)]
+mod load_tests;
 mod model;
 mod release;
 mod scopes;
