@@ -7,7 +7,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::error::ServeError;
-use crate::http::{self, AppState, Clock, system_clock};
+use crate::http::{self, AppState, Clock, Limits, system_clock};
 use crate::journal::{DEFAULT_CAPACITY, Journal, JournalEntry};
 use crate::profile::Profile;
 
@@ -21,12 +21,20 @@ pub struct Options {
     pub journal_capacity: usize,
     /// The clock (Unix seconds).
     pub clock: Clock,
+    /// Resource limits.
+    pub limits: Limits,
 }
 
 impl Default for Options {
     fn default() -> Self {
         let loopback = SocketAddr::from(([127, 0, 0, 1], 0));
-        Self { listen: loopback, control: loopback, journal_capacity: DEFAULT_CAPACITY, clock: system_clock() }
+        Self {
+            listen: loopback,
+            control: loopback,
+            journal_capacity: DEFAULT_CAPACITY,
+            clock: system_clock(),
+            limits: Limits::default(),
+        }
     }
 }
 
@@ -58,7 +66,8 @@ impl MockServer {
         let addr = listener.local_addr().map_err(ServeError::LocalAddr)?;
         let control_addr = control.local_addr().map_err(ServeError::LocalAddr)?;
         let realm = profile.public_url.clone().unwrap_or_else(|| app_url(addr, &profile.virtual_directory));
-        let state = AppState::new(profile, realm, Journal::new(options.journal_capacity), options.clock);
+        let journal = Journal::new(options.journal_capacity);
+        let state = AppState::with_limits(profile, realm, journal, options.clock, options.limits);
         let (tx, rx) = oneshot::channel::<()>();
         let control_router = crate::control::router(state.clone());
         let server_state = state.clone();

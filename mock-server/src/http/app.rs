@@ -13,9 +13,6 @@ use crate::auth::{Answer, ConnectionUpdate, Credential, Decision, RequestFacts, 
 use crate::journal::{CredentialSummary, JournalEntry};
 use crate::rest::{self, RestContext};
 
-/// The largest request body read (and discarded) before answering 413.
-pub const MAX_BODY: usize = 4 * 1024 * 1024;
-
 /// The emulated server as an axum `Router` (every path goes through the decision).
 pub fn router(state: AppState) -> Router {
     Router::new().fallback(handle).with_state(state)
@@ -25,22 +22,31 @@ async fn handle(State(state): State<AppState>, request: Request) -> Response<Bod
     let slot = request.extensions().get::<ConnSlot>().cloned().unwrap_or_else(|| state.new_connection());
     let (parts, body) = request.into_parts();
     // Drain the body so the keep-alive connection stays usable (NTLM legs may carry bodies).
-    if axum::body::to_bytes(body, MAX_BODY).await.is_err() {
-        let mut response = Response::new(Body::from("Request body too large"));
-        *response.status_mut() = StatusCode::PAYLOAD_TOO_LARGE;
-        return response;
+    let limits = state.limits();
+    match tokio::time::timeout(limits.body_read_timeout, axum::body::to_bytes(body, limits.max_body_bytes)).await {
+        Ok(Ok(_)) => {}
+        Ok(Err(_)) => return plain(StatusCode::PAYLOAD_TOO_LARGE, "Request body too large"),
+        Err(_) => return plain(StatusCode::REQUEST_TIMEOUT, "Request body timed out"),
     }
     let nonce: [u8; 8] = rand::random();
     let (facts, extras) = extract::facts(state.profile(), &parts, slot.id, slot.auth(), state.now(), nonce);
     let decision = decide(state.profile(), &facts, &|account| state.failed_logons(account));
     if let ConnectionUpdate::Set(next) = &decision.connection {
-        slot.set_auth(next.clone());
+        state.set_connection_auth(&slot, next.clone());
     }
     if let Some(logon) = &decision.logon {
         state.record_logon(logon);
     }
     let response = respond_to(&state, &facts, &extras, &decision);
     record(&state, &facts, &extras, &decision, response.status().as_u16());
+    response
+}
+
+fn plain(status: StatusCode, text: &'static str) -> Response<Body> {
+    let mut response = Response::new(Body::from(text));
+    *response.status_mut() = status;
+    response.headers_mut().insert("content-type", axum::http::HeaderValue::from_static("text/plain"));
+    response.headers_mut().insert("connection", axum::http::HeaderValue::from_static("close"));
     response
 }
 
@@ -133,4 +139,45 @@ fn summarize(credential: &Credential) -> CredentialSummary {
         _ => {}
     }
     summary
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::Request;
+    use tower::ServiceExt;
+
+    use super::*;
+    use crate::http::state::system_clock;
+    use crate::journal::Journal;
+    use crate::testing;
+
+    fn app() -> (Router, AppState) {
+        let state = AppState::new(testing::profile(), "http://tfs:8080/tfs".into(), Journal::new(10), system_clock());
+        (router(state.clone()), state)
+    }
+
+    #[tokio::test]
+    async fn oneshot_requests_are_decided_journaled_and_rendered() {
+        let (app, state) = app();
+        let request = Request::get("/tfs/DefaultCollection/_apis/projects")
+            .header("x-tfs-session", "0a0b0c0d-0000-4000-8000-000000000000")
+            .body(Body::empty())
+            .unwrap();
+        let response = app.oneshot(request).await.unwrap();
+        assert_eq!(response.status(), 401);
+        assert_eq!(response.headers()["x-tfs-session"], "0a0b0c0d-0000-4000-8000-000000000000");
+        let challenges: Vec<_> = response.headers().get_all("www-authenticate").iter().collect();
+        assert_eq!(challenges, ["Bearer", "Basic realm=\"http://tfs:8080/tfs\"", "Negotiate", "NTLM"]);
+        let entry = &state.journal().entries()[0];
+        assert_eq!((entry.status, entry.reason.code(), entry.offered.len()), (401, "auth.anonymous", 4));
+    }
+
+    #[tokio::test]
+    async fn an_oversized_body_is_refused_with_413() {
+        let (app, _) = app();
+        let request = Request::post("/tfs/DefaultCollection/_apis/projects")
+            .body(Body::from(vec![b'x'; crate::http::Limits::default().max_body_bytes + 1]))
+            .unwrap();
+        assert_eq!(app.oneshot(request).await.unwrap().status(), 413);
+    }
 }

@@ -3,14 +3,16 @@
 
 mod app;
 pub mod extract;
+mod limits;
 mod pages;
 pub mod respond;
 mod serve;
 mod state;
 
-pub use app::{MAX_BODY, respond_to, router};
+pub use app::{respond_to, router};
+pub use limits::Limits;
 pub use respond::{RenderContext, render, render_rest, url_encode};
-pub use serve::{HEADER_READ_TIMEOUT, run};
+pub use serve::run;
 pub use state::{AppState, Clock, ConnSlot, system_clock};
 
 /// RFC 3986 percent-encoding of a URL component (how a client would put a secret in a URL).

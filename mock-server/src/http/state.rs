@@ -1,11 +1,12 @@
 //! Shared server state (a cheap handle) and the per-connection slot.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 
 use uuid::Uuid;
 
+use super::limits::Limits;
 use crate::auth::{ConnectionAuth, Logon};
 use crate::journal::{Journal, Redactor};
 use crate::profile::{Profile, derived_id};
@@ -28,6 +29,9 @@ struct Shared {
     lockouts: Mutex<HashMap<String, u32>>,
     next_connection: AtomicU64,
     clock: Clock,
+    limits: Limits,
+    /// Connections with a handshake in progress, oldest first (for the server-wide cap).
+    pending: Mutex<VecDeque<Weak<Mutex<ConnectionAuth>>>>,
 }
 
 /// The server's shared state. Cloning is cheap.
@@ -39,6 +43,11 @@ pub struct AppState {
 impl AppState {
     /// State for one server: `realm` is TFS's Basic realm (the public URL, or the bound address).
     pub fn new(profile: Profile, realm: String, journal: Journal, clock: Clock) -> Self {
+        Self::with_limits(profile, realm, journal, clock, Limits::default())
+    }
+
+    /// State with explicit limits.
+    pub fn with_limits(profile: Profile, realm: String, journal: Journal, clock: Clock, limits: Limits) -> Self {
         let redactor = Redactor::for_profile(&profile);
         Self {
             shared: Arc::new(Shared {
@@ -51,6 +60,8 @@ impl AppState {
                 lockouts: Mutex::default(),
                 next_connection: AtomicU64::new(1),
                 clock,
+                limits,
+                pending: Mutex::default(),
             }),
         }
     }
@@ -83,6 +94,34 @@ impl AppState {
     /// The deployment id.
     pub fn deployment_id(&self) -> Uuid {
         self.shared.deployment_id
+    }
+
+    /// The server's limits.
+    pub fn limits(&self) -> &Limits {
+        &self.shared.limits
+    }
+
+    /// Stores a connection's next Windows state, keeping at most `max_pending_handshakes`
+    /// handshakes in progress server-wide: past the cap the oldest is forgotten, as a server
+    /// under a flood of NEGOTIATEs would.
+    pub fn set_connection_auth(&self, slot: &ConnSlot, next: ConnectionAuth) {
+        let starts_handshake = matches!(next, ConnectionAuth::Pending { .. });
+        slot.set_auth(next);
+        if !starts_handshake {
+            return;
+        }
+        let cap = self.shared.limits.max_pending_handshakes.max(1);
+        let mut pending = self.shared.pending.lock().unwrap_or_else(PoisonError::into_inner);
+        pending.push_back(Arc::downgrade(&slot.auth));
+        if pending.len() <= cap {
+            return;
+        }
+        pending.retain(|weak| weak.upgrade().is_some_and(|auth| is_pending(&auth)));
+        while pending.len() > cap {
+            if let Some(auth) = pending.pop_front().and_then(|weak| weak.upgrade()) {
+                *auth.lock().unwrap_or_else(PoisonError::into_inner) = ConnectionAuth::None;
+            }
+        }
     }
 
     /// Unix seconds now.
@@ -130,6 +169,10 @@ impl AppState {
     fn lockouts(&self) -> MutexGuard<'_, HashMap<String, u32>> {
         self.shared.lockouts.lock().unwrap_or_else(PoisonError::into_inner)
     }
+}
+
+fn is_pending(auth: &Mutex<ConnectionAuth>) -> bool {
+    matches!(*auth.lock().unwrap_or_else(PoisonError::into_inner), ConnectionAuth::Pending { .. })
 }
 
 /// The Windows authentication slot of one TCP connection, attached to each of its requests.

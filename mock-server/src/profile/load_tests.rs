@@ -42,11 +42,7 @@ const BAD: &[(&str, &str, &str)] = &[
     ("bad-challenge", "[ntlm]\nchallenge = \"xyz\"", "ntlm.challenge"),
     ("bad-vdir", "virtual-directory = \"a/b\"", "virtual-directory"),
     ("bad-url", "public-url = \"tfs.contoso.local\"", "public-url"),
-    (
-        "duplicate-collection",
-        "[[collections]]\nname = \"C1\"\n[[collections]]\nname = \"c1\"",
-        "collections[1].name",
-    ),
+    ("duplicate-collection", "[[collections]]\nname = \"C1\"\n[[collections]]\nname = \"c1\"", "collections[1].name"),
     ("bad-state", "[[collections]]\nname = \"C1\"\nstate = \"paused\"", "collections[0].state"),
     ("bad-account", "[[identities]]\naccount = \"joseph\"", "identities[0].account"),
     (

@@ -12,6 +12,8 @@ use ado_mock_server::Profile;
 
 // curl against the standalone binary: every non-NTLM reason, and NTLM.
 mod curl;
+// Resource limits: heads, bodies, slow clients, connections, pending handshakes.
+mod limits;
 // NTLM and Negotiate through reqwest + ntlmclient and raw sockets; lockout.
 mod ntlm;
 // The embedded MockServer: journal, control plane, redaction, shutdown.
