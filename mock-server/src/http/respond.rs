@@ -200,8 +200,7 @@ const P3P: &str = "CP=\"CAO DSP COR ADMa DEV CONo TELo CUR PSA PSD TAI IVDo OUR 
 /// The headers TFS puts on every response it generates (ado-facts 2.1, 2.2).
 fn tfs_headers(response: &mut Resp, ctx: &RenderContext<'_>) {
     let activity = ctx.activity_id.to_string();
-    set(response, "cache-control", "no-cache");
-    set(response, "pragma", "no-cache");
+    set(response, "cache-control", "private");
     set(response, "server", "Microsoft-IIS/10.0");
     set(response, "x-tfs-processid", &ctx.process_id.to_string());
     set(response, "activityid", &activity);
