@@ -111,4 +111,24 @@ mod tests {
         assert!(a.number() > ApiVersion::new(7, 0).number());
         assert_eq!(a.released(), ApiVersion::new(7, 1));
     }
+
+    proptest::proptest! {
+        #[test]
+        fn parsing_is_total_and_round_trips(text in "\\PC{0,24}") {
+            if let Some(v) = ApiVersion::parse(&text) {
+                proptest::prop_assert_eq!(ApiVersion::parse(&v.to_string()), Some(v));
+            }
+        }
+
+        #[test]
+        fn valid_versions_parse(major in 0u16..100, minor in 0u16..100, preview: bool, rv in proptest::option::of(0u16..50)) {
+            let text = match (preview, rv) {
+                (false, _) => format!("{major}.{minor}"),
+                (true, None) => format!("{major}.{minor}-preview"),
+                (true, Some(r)) => format!("{major}.{minor}-preview.{r}"),
+            };
+            let v = ApiVersion::parse(&text).expect("valid");
+            proptest::prop_assert_eq!(v.to_string(), text);
+        }
+    }
 }

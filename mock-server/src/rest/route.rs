@@ -333,4 +333,13 @@ mod tests {
         assert_eq!(percent_decode("%zz"), "%zz");
         assert_eq!(percent_decode("%ff"), "\u{fffd}");
     }
+
+    proptest::proptest! {
+        #[test]
+        fn resolution_is_total(method in "[A-Z]{1,8}", path in "(/[\\PC]{0,10}){0,8}") {
+            let p = profile();
+            let t = resolve(&p, &method, &path);
+            proptest::prop_assert!(t.relative_path.starts_with('/') || t.host == Host::Outside);
+        }
+    }
 }
