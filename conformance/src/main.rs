@@ -1,2 +1,5 @@
-//! `ado-conformance` (in progress).
-fn main() {}
+//! `ado-conformance`: see the library's documentation.
+
+fn main() -> std::process::ExitCode {
+    ado_conformance::main_impl()
+}

@@ -1,0 +1,53 @@
+//! `basic-colon`: every Basic credential decodes to `user:secret` (the journal's
+//! `credential.basic_colon`); `base64(PAT)` without the `:` is ignored by TFS.
+
+use super::{Check, CheckInput, CheckResult};
+
+const NAME: &str = "basic-colon";
+
+/// The check.
+pub const CHECK: Check = Check { name: NAME, summary: "every Basic header decodes with a ':'", run };
+
+fn is_basic(e: &ado_mock_server::JournalEntry) -> bool {
+    e.credential.scheme.as_deref().is_some_and(|s| s.eq_ignore_ascii_case("basic"))
+}
+
+fn run(input: &CheckInput<'_>) -> CheckResult {
+    let basic: Vec<_> = input.observed.journal.iter().filter(|e| is_basic(e)).collect();
+    if basic.is_empty() {
+        return CheckResult::not_applicable(NAME, "no Basic credential was sent");
+    }
+    let bad: Vec<_> = basic.iter().filter(|e| e.credential.basic_colon == Some(false)).collect();
+    match bad.first() {
+        None => CheckResult::pass(NAME, format!("all {} Basic credential(s) decoded to user:secret", basic.len())),
+        Some(first) => CheckResult::fail(
+            NAME,
+            format!(
+                "{} of {} Basic credential(s) decoded without ':' (base64 of the bare secret); first: {}",
+                bad.len(),
+                basic.len(),
+                CheckInput::cite(first)
+            ),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{Fixture, entry, with_credential};
+    use super::*;
+    use crate::scenario::Outcome;
+    use crate::verdict::Verdict;
+
+    #[test]
+    fn a_basic_header_without_colon_fails() {
+        let mut f = Fixture::new(Outcome::Success);
+        assert!(f.check(run).detail.starts_with("n/a"));
+        f.journal.push(with_credential(entry(1, "GET", "/p", 200, "ok"), "Basic", Some(true), None));
+        assert_eq!(f.check(run).verdict, Verdict::Pass);
+        f.journal.push(with_credential(entry(2, "GET", "/p", 401, "basic.no_colon"), "Basic", Some(false), None));
+        let r = f.check(run);
+        assert_eq!(r.verdict, Verdict::Fail);
+        assert!(r.detail.contains("first: #2 GET /p -> 401 basic.no_colon"), "{}", r.detail);
+    }
+}

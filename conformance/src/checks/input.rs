@@ -1,0 +1,69 @@
+//! What the checks judge: the case, what the client did (exit, output) and what the server saw.
+
+use std::time::Duration;
+
+use ado_mock_server::JournalEntry;
+
+use crate::redact::Redactor;
+use crate::scenario::Case;
+
+/// How the client's process ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Exit {
+    /// It exited with this code.
+    Code(i32),
+    /// A signal killed it (not the runner's timeout).
+    Signal(i32),
+    /// The runner killed its process group at the manifest's timeout.
+    TimedOut,
+    /// It could not be started.
+    SpawnFailed(String),
+}
+
+/// One captured output stream (bounded).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Captured {
+    /// What was kept, decoded lossily.
+    pub text: String,
+    /// Whether output beyond the bound was dropped.
+    pub truncated: bool,
+}
+
+/// Everything observed while running one case.
+#[derive(Clone, Debug)]
+pub struct Observation {
+    /// How the client ended.
+    pub exit: Exit,
+    /// Its stdout.
+    pub stdout: Captured,
+    /// Its stderr.
+    pub stderr: Captured,
+    /// The server's journal, oldest first.
+    pub journal: Vec<JournalEntry>,
+    /// Wall time from spawn to exit.
+    pub duration: Duration,
+}
+
+/// The input of every check.
+pub struct CheckInput<'a> {
+    /// The case.
+    pub case: &'a Case,
+    /// What happened.
+    pub observed: &'a Observation,
+    /// The manifest's timeout.
+    pub timeout: Duration,
+    /// The case's redactor (also finds leaked secrets).
+    pub redactor: &'a Redactor,
+}
+
+impl CheckInput<'_> {
+    /// `#seq METHOD path -> status reason`, how checks cite a request.
+    pub fn cite(entry: &JournalEntry) -> String {
+        format!("#{} {} {} -> {} {}", entry.seq, entry.method, entry.path, entry.status, entry.reason)
+    }
+
+    /// The last refusal (status 400 or more), if any.
+    pub fn last_refusal(&self) -> Option<&JournalEntry> {
+        self.observed.journal.iter().rev().find(|e| e.status >= 400)
+    }
+}

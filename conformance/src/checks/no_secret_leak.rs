@@ -1,0 +1,51 @@
+//! `no-secret-leak`: no PAT or password appears in a request URL (the journal's
+//! `secret_in_url`), on stdout or on stderr, raw, URL-encoded or base64 (a printed
+//! `Authorization` header). A leak is `insecure`, the worst verdict.
+
+use super::{Check, CheckInput, CheckResult};
+use crate::verdict::Verdict;
+
+const NAME: &str = "no-secret-leak";
+
+/// The check.
+pub const CHECK: Check =
+    Check { name: NAME, summary: "the PAT or password never appears in a URL, stdout or stderr", run };
+
+fn run(input: &CheckInput<'_>) -> CheckResult {
+    let observed = input.observed;
+    let mut found = Vec::new();
+    if let Some(e) = observed.journal.iter().find(|e| e.secret_in_url) {
+        found.push(format!("a secret in the URL of {}", CheckInput::cite(e)));
+    }
+    for (stream, text) in [("stdout", &observed.stdout.text), ("stderr", &observed.stderr.text)] {
+        for leak in input.redactor.leaks(text) {
+            found.push(format!("{leak} on {stream}"));
+        }
+    }
+    if found.is_empty() {
+        CheckResult::pass(NAME, "no secret in URLs, stdout or stderr")
+    } else {
+        CheckResult::new(NAME, Verdict::Insecure, format!("leaked {}", found.join("; ")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{Fixture, entry};
+    use super::*;
+    use crate::scenario::Outcome;
+
+    #[test]
+    fn a_printed_pat_or_a_pat_in_the_url_is_insecure() {
+        let mut f = Fixture::new(Outcome::Success);
+        assert_eq!(f.check(run).verdict, Verdict::Pass);
+        let pat = f.pat();
+        f.stderr(&format!("using token {pat}"));
+        assert_eq!(f.check(run).detail, "leaked the PAT `full` on stderr");
+        f.stderr("");
+        let mut e = entry(1, "GET", "/p?pat=<redacted pat of full>", 200, "ok");
+        e.secret_in_url = true;
+        f.journal.push(e);
+        assert_eq!(f.check(run).verdict, Verdict::Insecure);
+    }
+}

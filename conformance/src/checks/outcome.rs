@@ -1,0 +1,61 @@
+//! `outcome`: the exit status matches the expected outcome.
+
+use super::{Check, CheckInput, CheckResult, Exit};
+use crate::scenario::Outcome;
+
+const NAME: &str = "outcome";
+
+/// The check.
+pub const CHECK: Check = Check { name: NAME, summary: "the exit status matches the expected outcome", run };
+
+fn run(input: &CheckInput<'_>) -> CheckResult {
+    let expected = input.case.scenario.expect.outcome;
+    let server = match input.last_refusal() {
+        Some(e) => format!("the server's last refusal was {} {}", e.status, e.reason),
+        None => "the server refused nothing".to_owned(),
+    };
+    match (&input.observed.exit, expected) {
+        (Exit::TimedOut, _) => {
+            CheckResult::fail(NAME, format!("expected {}, the client never exited", expected.name()))
+        }
+        (Exit::SpawnFailed(why), _) => CheckResult::fail(NAME, format!("the client could not be started: {why}")),
+        (Exit::Code(0), Outcome::Success) => CheckResult::pass(NAME, "exited 0 as expected"),
+        (Exit::Code(code), Outcome::Success) => {
+            CheckResult::fail(NAME, format!("expected success, the client exited {code}; {server}"))
+        }
+        (Exit::Code(0), Outcome::Failure) => {
+            CheckResult::fail(NAME, format!("expected failure, the client exited 0 and so reported success; {server}"))
+        }
+        (Exit::Code(code), Outcome::Failure) => CheckResult::pass(NAME, format!("exited {code} as expected")),
+        (Exit::Signal(signal), _) => {
+            CheckResult::fail(NAME, format!("expected {}, the client was killed by signal {signal}", expected.name()))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{Fixture, entry};
+    use super::*;
+    use crate::verdict::Verdict;
+
+    #[test]
+    fn exit_status_against_the_expected_outcome() {
+        let mut f = Fixture::new(Outcome::Success);
+        f.exit(Exit::Code(0));
+        assert_eq!(f.check(run).verdict, Verdict::Pass);
+        f.exit(Exit::Code(1));
+        f.journal.push(entry(1, "GET", "/tfs/DefaultCollection/_apis/projects", 401, "basic.no_colon"));
+        assert_eq!(
+            f.check(run).detail,
+            "expected success, the client exited 1; the server's last refusal was 401 basic.no_colon"
+        );
+        let mut f = Fixture::new(Outcome::Failure);
+        f.exit(Exit::Code(0));
+        assert_eq!(f.check(run).verdict, Verdict::Fail);
+        f.exit(Exit::Code(3));
+        assert_eq!(f.check(run).verdict, Verdict::Pass);
+        f.exit(Exit::TimedOut);
+        assert_eq!(f.check(run).verdict, Verdict::Fail);
+    }
+}

@@ -1,0 +1,80 @@
+//! `retry-bound`: after a refusal the client stopped within a bound: no more requests than
+//! `expect.max-requests`, and no identical refusal more than [`REPEAT_LIMIT`] times (a retry
+//! storm with a wrong password locks the account).
+//!
+//! Identical means the same method, path, reason and credential shape. NTLM challenges are
+//! handshake steps, not refusals.
+
+use std::collections::BTreeMap;
+
+use ado_mock_server::{JournalEntry, Reason};
+
+use super::{Check, CheckInput, CheckResult};
+
+const NAME: &str = "retry-bound";
+/// How often one identical refusal may be seen (the first answer and two retries).
+pub const REPEAT_LIMIT: usize = 3;
+
+/// The check.
+pub const CHECK: Check = Check { name: NAME, summary: "after a refusal the client stopped within a bound", run };
+
+type Shape<'a> = (&'a str, &'a str, Reason, Option<&'a str>, Option<bool>, Option<u8>);
+
+fn shape(e: &JournalEntry) -> Shape<'_> {
+    let c = &e.credential;
+    (&e.method, &e.path, e.reason, c.scheme.as_deref(), c.basic_colon, c.ntlm_message)
+}
+
+fn run(input: &CheckInput<'_>) -> CheckResult {
+    let journal = &input.observed.journal;
+    let total = journal.len();
+    let bound = input.case.scenario.expect.max_requests;
+    if let Some(max) = bound
+        && total > max as usize
+    {
+        return CheckResult::fail(NAME, format!("{total} requests, more than max-requests = {max}"));
+    }
+    let mut repeats: BTreeMap<Shape<'_>, (usize, &JournalEntry)> = BTreeMap::new();
+    for e in journal.iter().filter(|e| e.status >= 400 && e.reason != Reason::NtlmChallenge) {
+        repeats.entry(shape(e)).or_insert((0, e)).0 += 1;
+    }
+    let storm = repeats.values().filter(|(n, _)| *n > REPEAT_LIMIT).max_by_key(|(n, e)| (*n, std::cmp::Reverse(e.seq)));
+    if let Some((count, first)) = storm {
+        return CheckResult::fail(
+            NAME,
+            format!(
+                "the same refusal came back {count} times (limit {REPEAT_LIMIT}); first: {}",
+                CheckInput::cite(first)
+            ),
+        );
+    }
+    match bound {
+        Some(max) => CheckResult::pass(NAME, format!("{total} request(s), within max-requests = {max}")),
+        None => {
+            CheckResult::pass(NAME, format!("{total} request(s); no refusal repeated more than {REPEAT_LIMIT} times"))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{Fixture, entry};
+    use super::*;
+    use crate::scenario::Outcome;
+    use crate::verdict::Verdict;
+
+    #[test]
+    fn bounds_requests_and_identical_refusals() {
+        let mut f = Fixture::new(Outcome::Failure);
+        for seq in 1..=4 {
+            f.journal.push(entry(seq, "GET", "/p", 401, "pat.expired"));
+        }
+        let r = f.check(run);
+        assert_eq!(r.verdict, Verdict::Fail);
+        assert!(r.detail.starts_with("the same refusal came back 4 times"), "{}", r.detail);
+        f.journal.pop();
+        assert_eq!(f.check(run).verdict, Verdict::Pass);
+        f.max_requests(2);
+        assert_eq!(f.check(run).detail, "3 requests, more than max-requests = 2");
+    }
+}

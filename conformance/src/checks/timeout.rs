@@ -1,0 +1,33 @@
+//! `timeout`: the client finished before the manifest's timeout (otherwise the runner killed
+//! its whole process group).
+
+use super::{Check, CheckInput, CheckResult, Exit};
+
+const NAME: &str = "timeout";
+
+/// The check.
+pub const CHECK: Check = Check { name: NAME, summary: "the client finished before its timeout", run };
+
+fn run(input: &CheckInput<'_>) -> CheckResult {
+    let limit = input.timeout.as_secs_f64();
+    match input.observed.exit {
+        Exit::TimedOut => CheckResult::fail(NAME, format!("timeout: killed the client's process group after {limit}s")),
+        _ => CheckResult::pass(NAME, format!("finished within {limit}s")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::Fixture;
+    use super::*;
+    use crate::scenario::Outcome;
+    use crate::verdict::Verdict;
+
+    #[test]
+    fn a_timed_out_client_fails() {
+        let mut f = Fixture::new(Outcome::Success);
+        assert_eq!(f.check(run).verdict, Verdict::Pass);
+        f.exit(Exit::TimedOut);
+        assert_eq!(f.check(run).detail, "timeout: killed the client's process group after 2s");
+    }
+}

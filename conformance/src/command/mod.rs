@@ -1,0 +1,52 @@
+//! The subcommands. Each takes its clap arguments and returns an exit code, or an error that
+//! `main_impl` prints.
+
+mod check;
+pub mod list;
+mod run;
+mod serve;
+pub mod show;
+
+use std::path::Path;
+
+use crate::cli::{Cli, Command};
+use crate::error::ExpectedError;
+use crate::scenario::{Catalogue, load_dir};
+
+/// Runs the parsed command line.
+///
+/// # Errors
+/// An [`ExpectedError`] (inside the `anyhow::Error`) for unusable input, anything else for
+/// unexpected failures.
+pub fn dispatch(cli: Cli) -> anyhow::Result<u8> {
+    match cli.command {
+        Command::Run(args) => run::run(args.into()),
+        Command::List(args) => list::list(&args),
+        Command::Show(args) => show::show(&args),
+        Command::Serve(args) => serve::serve(&args),
+        Command::Check(args) => check::check(&args),
+    }
+}
+
+/// Unix seconds now (relative PAT expiries resolve against it).
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+/// Loads the scenarios folder.
+///
+/// # Errors
+/// [`ExpectedError::Invalid`] listing every bad file.
+pub fn catalogue(dir: &Path) -> Result<Catalogue, ExpectedError> {
+    Ok(load_dir(dir, now())?)
+}
+
+/// Whether `id` (or its label with `release`) matches any filter (all match when none).
+pub fn selected(filters: &[String], id: &str, release: Option<&str>) -> bool {
+    filters.is_empty()
+        || filters
+            .iter()
+            .any(|f| id.contains(f.as_str()) || release.is_some_and(|r| format!("{id} [{r}]").contains(f.as_str())))
+}

@@ -1,0 +1,179 @@
+//! `report.html`: one self-contained page (inline CSS and JavaScript, no network): a row per
+//! case, a verdict filter, and per case its checks, the wire transcript with the server's
+//! explanation and hint for each request, and the client's output. Everything is escaped.
+
+use std::fmt::Write as _;
+
+use crate::result::{CaseResult, Exchange, RunRecord};
+use crate::verdict::Verdict;
+
+const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:1.5em;color:#222}\
+table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #ddd;padding:4px 6px;text-align:left;vertical-align:top}\
+.badge{display:inline-block;min-width:5em;text-align:center;border-radius:3px;padding:1px 4px;color:#fff;font-weight:600}\
+.v-pass{background:#2e7d32}.v-note{background:#0277bd}.v-skip{background:#9e9d24}.v-fail{background:#c62828}.v-insecure{background:#6a1b9a}\
+pre{background:#f6f6f6;padding:6px;white-space:pre-wrap;word-break:break-all}details{margin:4px 0}\
+.transcript td{font-family:monospace;font-size:90%}.why{color:#555}.known{color:#555;font-style:italic}";
+
+const SCRIPT: &str = "function applyFilter(){var on={};document.querySelectorAll('#filters input').forEach(function(b){on[b.dataset.verdict]=b.checked;});\
+document.querySelectorAll('tbody tr[data-verdict]').forEach(function(r){r.style.display=on[r.dataset.verdict]?'':'none';});}\
+document.querySelectorAll('#filters input').forEach(function(b){b.addEventListener('change',applyFilter);});applyFilter();";
+
+/// Escapes text for HTML content and attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The HTML page.
+pub fn render(record: &RunRecord) -> String {
+    let t = &record.totals;
+    let client = escape(&record.client.name);
+    let status = if t.succeeded() { "passed" } else { "failed" };
+    let mut h = String::new();
+    let _ = write!(
+        h,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Conformance of {client}</title>\n\
+         <style>{STYLE}</style>\n</head>\n<body>\n<h1>Conformance of {client}: {status}</h1>\n"
+    );
+    let _ = writeln!(
+        h,
+        "<p>{} cases; {} failed the run; {} matched the baseline{}.</p>",
+        t.cases,
+        t.failed,
+        t.expected,
+        if t.interrupted { format!("; interrupted, {} not run", t.not_run) } else { String::new() }
+    );
+    h.push_str("<div id=\"filters\">Show:");
+    for v in Verdict::ALL {
+        let _ = write!(
+            h,
+            " <label><input type=\"checkbox\" data-verdict=\"{0}\" checked> <span class=\"badge v-{0}\">{0}</span> {1}</label>",
+            v.name(),
+            t.of(v)
+        );
+    }
+    h.push_str("</div>\n<table id=\"cases\">\n<thead><tr><th>verdict</th><th>case</th><th>title</th><th>findings</th></tr></thead>\n<tbody>\n");
+    for case in &record.cases {
+        case_rows(&mut h, case);
+    }
+    let _ = write!(h, "</tbody>\n</table>\n<script>{SCRIPT}</script>\n</body>\n</html>\n");
+    h
+}
+
+fn case_rows(h: &mut String, c: &CaseResult) {
+    let v = c.verdict.name();
+    let known = match &c.baseline {
+        Some(b) if b.matched => format!("<div class=\"known\">known: {}</div>", escape(&b.reason)),
+        Some(b) => format!("<div class=\"known\">baseline expected {}: {}</div>", b.verdict, escape(&b.reason)),
+        None => String::new(),
+    };
+    let findings: Vec<String> = match &c.skip_reason {
+        Some(why) => vec![escape(why)],
+        None => c.findings().map(|f| format!("<b>{}</b>: {}", escape(&f.name), escape(&f.detail))).collect(),
+    };
+    let _ = writeln!(
+        h,
+        "<tr data-verdict=\"{v}\"><td><span class=\"badge v-{v}\">{v}</span></td><td><code>{}</code></td><td>{}{known}</td><td>{}</td></tr>",
+        escape(&c.label()),
+        escape(&c.title),
+        findings.join("<br>")
+    );
+    let _ = writeln!(
+        h,
+        "<tr data-verdict=\"{v}\"><td></td><td colspan=\"3\"><details><summary>checks, transcript ({} requests), output</summary>",
+        c.requests.len()
+    );
+    checks_table(h, c);
+    transcript(h, &c.requests);
+    for (name, out) in [("stdout", &c.stdout), ("stderr", &c.stderr)] {
+        let cut = if out.truncated { " (truncated)" } else { "" };
+        let _ = writeln!(h, "<div>client {name}{cut}:</div><pre>{}</pre>", escape(&out.text));
+    }
+    h.push_str("</details></td></tr>\n");
+}
+
+fn checks_table(h: &mut String, c: &CaseResult) {
+    if c.checks.is_empty() {
+        return;
+    }
+    h.push_str("<table class=\"checks\"><tr><th>check</th><th>verdict</th><th>detail</th></tr>\n");
+    for check in &c.checks {
+        let v = check.verdict.name();
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td><span class=\"badge v-{v}\">{v}</span></td><td>{}</td></tr>",
+            escape(&check.name),
+            escape(&check.detail)
+        );
+    }
+    h.push_str("</table>\n");
+}
+
+fn transcript(h: &mut String, requests: &[Exchange]) {
+    if requests.is_empty() {
+        h.push_str("<p>No request reached the server.</p>\n");
+        return;
+    }
+    h.push_str("<table class=\"transcript\"><tr><th>#</th><th>conn</th><th>request</th><th>answer</th><th>credential</th><th>offered</th></tr>\n");
+    for e in requests {
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td>{} {}</td><td>{} {}</td><td>{}</td><td>{}</td></tr>",
+            e.seq,
+            e.connection,
+            escape(&e.method),
+            escape(&e.path),
+            e.status,
+            escape(&e.reason),
+            escape(&credential(e)),
+            escape(&e.offered.join(", "))
+        );
+        let hint = if e.hint.is_empty() { String::new() } else { format!("<br>fix: {}", escape(&e.hint)) };
+        let _ = writeln!(
+            h,
+            "<tr><td></td><td></td><td colspan=\"4\" class=\"why\">{}{hint}</td></tr>",
+            escape(&e.explanation)
+        );
+    }
+    h.push_str("</table>\n");
+}
+
+/// A one-line credential summary: `Basic (user:secret)`, `NTLM type 3`, `none`.
+pub fn credential(e: &Exchange) -> String {
+    let Some(scheme) = &e.scheme else { return "none".to_owned() };
+    let mut text = scheme.clone();
+    match (e.basic_colon, e.ntlm_message) {
+        (Some(true), _) => text.push_str(" (user:secret)"),
+        (Some(false), _) => text.push_str(" (no ':')"),
+        (_, Some(0)) => text.push_str(" SPNEGO token"),
+        (_, Some(n)) => text.push_str(&format!(" type {n}")),
+        _ => {}
+    }
+    if let Some(leg) = &e.leg {
+        text.push_str(&format!(", {leg}"));
+    }
+    if let Some(v) = &e.api_version {
+        text.push_str(&format!(", api-version {v}"));
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup() {
+        assert_eq!(escape("<a href=\"x\">'&'</a>"), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
+    }
+}

@@ -1,0 +1,167 @@
+//! Spawning one client: a clean environment, no stdin, its own process group, bounded output
+//! capture, and the timeout enforced on the whole group.
+//!
+//! # Implementation notes
+//! The client runs as the leader of a new process group (`process_group(0)`), so the runner
+//! can kill everything it started (a shell script's curl, a git's remote helper) with one
+//! `killpg`. The group is killed with SIGKILL at the timeout, on cancellation, and also after
+//! a normal exit, so a background process a client leaves behind cannot outlive its case or
+//! hold its pipes open. Output is read concurrently into shared buffers: if a descendant that
+//! escaped the group keeps a pipe open, the readers are abandoned after a grace period and
+//! what they had read is kept.
+
+use std::path::PathBuf;
+use std::process::{ExitStatus, Stdio};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use nix::sys::signal::{Signal, killpg};
+use nix::unistd::Pid;
+use tokio::io::{AsyncRead, AsyncReadExt};
+use tokio::task::JoinHandle;
+
+use super::cancel::Cancel;
+use crate::checks::{Captured, Exit};
+
+/// Bytes kept of each output stream.
+pub const OUTPUT_LIMIT: usize = 1024 * 1024;
+/// How long the readers may take to reach end-of-file once the client's group is gone.
+const READ_GRACE: Duration = Duration::from_secs(2);
+
+/// What to run.
+#[derive(Clone, Debug)]
+pub struct ChildSpec {
+    /// Program and arguments.
+    pub command: Vec<String>,
+    /// Working directory.
+    pub cwd: PathBuf,
+    /// The complete environment.
+    pub env: Vec<(String, String)>,
+    /// When to kill it.
+    pub timeout: Duration,
+}
+
+/// How it went.
+#[derive(Clone, Debug)]
+pub struct ChildOutcome {
+    /// How it ended (`TimedOut` also when cancelled; see `cancelled`).
+    pub exit: Exit,
+    /// Its stdout.
+    pub stdout: Captured,
+    /// Its stderr.
+    pub stderr: Captured,
+    /// From spawn to exit.
+    pub duration: Duration,
+    /// Whether the run was cancelled while it ran.
+    pub cancelled: bool,
+}
+
+#[derive(Default)]
+struct Buffer {
+    bytes: Vec<u8>,
+    truncated: bool,
+}
+
+type Shared = Arc<Mutex<Buffer>>;
+
+enum Ended {
+    Exited(std::io::Result<ExitStatus>),
+    TimedOut,
+    Cancelled,
+}
+
+/// Runs the client to completion, timeout or cancellation.
+pub async fn run_child(spec: &ChildSpec, mut cancel: Cancel) -> ChildOutcome {
+    let mut command = tokio::process::Command::new(&spec.command[0]);
+    command
+        .args(&spec.command[1..])
+        .current_dir(&spec.cwd)
+        .env_clear()
+        .envs(spec.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .process_group(0);
+    let start = Instant::now();
+    let mut child = match command.spawn() {
+        Ok(child) => child,
+        Err(e) => {
+            let exit = Exit::SpawnFailed(format!("{}: {e}", spec.command[0]));
+            return ChildOutcome {
+                exit,
+                stdout: Captured::default(),
+                stderr: Captured::default(),
+                duration: start.elapsed(),
+                cancelled: false,
+            };
+        }
+    };
+    let group = child.id().and_then(|id| i32::try_from(id).ok()).map(Pid::from_raw);
+    let (out_buf, err_buf) = (Shared::default(), Shared::default());
+    let readers = [spawn_reader(child.stdout.take(), &out_buf), spawn_reader(child.stderr.take(), &err_buf)];
+    let ended = tokio::select! {
+        status = child.wait() => Ended::Exited(status),
+        () = tokio::time::sleep(spec.timeout) => Ended::TimedOut,
+        () = cancel.cancelled() => Ended::Cancelled,
+    };
+    if let Some(group) = group {
+        // ESRCH (nothing left in the group) is the normal case after a clean exit.
+        let _ = killpg(group, Signal::SIGKILL);
+    }
+    let (exit, cancelled) = match ended {
+        Ended::Exited(status) => (exit_of(status), false),
+        Ended::TimedOut => (reap(&mut child).await, false),
+        Ended::Cancelled => (reap(&mut child).await, true),
+    };
+    let duration = start.elapsed();
+    for mut reader in readers.into_iter().flatten() {
+        if tokio::time::timeout(READ_GRACE, &mut reader).await.is_err() {
+            // A descendant outside the group holds the pipe; keep what was read.
+            reader.abort();
+        }
+    }
+    ChildOutcome { exit, stdout: take(&out_buf), stderr: take(&err_buf), duration, cancelled }
+}
+
+async fn reap(child: &mut tokio::process::Child) -> Exit {
+    let _ = child.wait().await;
+    Exit::TimedOut
+}
+
+fn exit_of(status: std::io::Result<ExitStatus>) -> Exit {
+    use std::os::unix::process::ExitStatusExt;
+    match status {
+        Ok(s) => match (s.code(), s.signal()) {
+            (Some(code), _) => Exit::Code(code),
+            (None, Some(signal)) => Exit::Signal(signal),
+            (None, None) => Exit::Code(-1),
+        },
+        Err(e) => Exit::SpawnFailed(format!("waiting for the client failed: {e}")),
+    }
+}
+
+fn spawn_reader<R>(reader: Option<R>, buffer: &Shared) -> Option<JoinHandle<()>>
+where
+    R: AsyncRead + Unpin + Send + 'static,
+{
+    let mut reader = reader?;
+    let buffer = Arc::clone(buffer);
+    Some(tokio::spawn(async move {
+        let mut chunk = vec![0u8; 8192];
+        while let Ok(n) = reader.read(&mut chunk).await {
+            if n == 0 {
+                break;
+            }
+            let mut b = buffer.lock().unwrap_or_else(PoisonError::into_inner);
+            let room = OUTPUT_LIMIT.saturating_sub(b.bytes.len());
+            b.bytes.extend_from_slice(&chunk[..n.min(room)]);
+            b.truncated |= n > room;
+        }
+    }))
+}
+
+fn take(buffer: &Shared) -> Captured {
+    let b = std::mem::take(&mut *buffer.lock().unwrap_or_else(PoisonError::into_inner));
+    Captured { text: String::from_utf8_lossy(&b.bytes).into_owned(), truncated: b.truncated }
+}

@@ -1,0 +1,13 @@
+//! Scenarios: the 401 library as data. Raw files ([`file`]) are merged with their base profile
+//! ([`merge`]), validated ([`validate`]) and loaded into the trusted model ([`model`]).
+
+pub mod file;
+mod load;
+pub mod merge;
+pub mod model;
+mod validate;
+
+pub use load::{Catalogue, load_dir};
+pub use model::{
+    AuthKind, Capability, Case, ClientSpec, Expect, Fault, Operation, Outcome, Scenario, ServerSpec, UrlForm,
+};
