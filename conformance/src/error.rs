@@ -72,7 +72,7 @@ impl From<LoadError> for LoadErrors {
 #[derive(Debug, thiserror::Error)]
 pub enum ExpectedError {
     /// Scenarios, a manifest or a baseline did not load.
-    #[error("{0}")]
+    #[error(transparent)]
     Invalid(#[from] LoadErrors),
     /// `show`, `serve`: no scenario has this id.
     #[error("no scenario `{id}` in {dir} (see `ado-conformance list`)")]

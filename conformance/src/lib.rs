@@ -56,10 +56,19 @@ pub fn main_impl() -> ExitCode {
 }
 
 fn report_error(error: &anyhow::Error) -> u8 {
-    let code = error.downcast_ref::<ExpectedError>().map_or(exit_code::SETUP_ERROR, ExpectedError::exit_code);
-    let text = format!("{error:#}");
-    for line in text.lines() {
-        eprintln!("error: {line}");
+    let expected = error.downcast_ref::<ExpectedError>();
+    match expected {
+        Some(ExpectedError::Invalid(list)) => list.0.iter().for_each(|e| print_error(&e.to_string())),
+        _ => print_error(&format!("{error:#}")),
     }
-    code
+    expected.map_or(exit_code::SETUP_ERROR, ExpectedError::exit_code)
+}
+
+/// `error: ` before the first line; later lines (a TOML excerpt, a regex error) indented.
+fn print_error(text: &str) {
+    let mut lines = text.trim_end().lines();
+    eprintln!("error: {}", lines.next().unwrap_or_default());
+    for line in lines {
+        eprintln!("    {line}");
+    }
 }

@@ -11,7 +11,7 @@ pub const CHECK: Check = Check { name: NAME, summary: "the client finished befor
 fn run(input: &CheckInput<'_>) -> CheckResult {
     let limit = input.timeout.as_secs_f64();
     match input.observed.exit {
-        Exit::TimedOut => CheckResult::fail(NAME, format!("timeout: killed the client's process group after {limit}s")),
+        Exit::TimedOut => CheckResult::fail(NAME, format!("still running after {limit}s: killed its process group")),
         _ => CheckResult::pass(NAME, format!("finished within {limit}s")),
     }
 }
@@ -28,6 +28,6 @@ mod tests {
         let mut f = Fixture::new(Outcome::Success);
         assert_eq!(f.check(run).verdict, Verdict::Pass);
         f.exit(Exit::TimedOut);
-        assert_eq!(f.check(run).detail, "timeout: killed the client's process group after 2s");
+        assert_eq!(f.check(run).detail, "still running after 2s: killed its process group");
     }
 }

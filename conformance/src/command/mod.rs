@@ -35,12 +35,31 @@ pub fn now() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
-/// Loads the scenarios folder.
+/// The clock of a `run`: midnight UTC of today, fixed for the whole run.
+///
+/// Relative PAT expiries resolve against it and every case's mock server reads it as "now",
+/// so transcripts (expiry times, NTLM challenge timestamps) are the same in every run of the
+/// day: two runs give the same results.json apart from durations. Expiry stays meaningful
+/// because both sides use the same instant.
+pub fn run_clock() -> i64 {
+    let now = now();
+    now - now.rem_euclid(86_400)
+}
+
+/// Loads the scenarios folder with relative times resolved against the real clock.
 ///
 /// # Errors
 /// [`ExpectedError::Invalid`] listing every bad file.
 pub fn catalogue(dir: &Path) -> Result<Catalogue, ExpectedError> {
-    Ok(load_dir(dir, now())?)
+    catalogue_at(dir, now())
+}
+
+/// Loads the scenarios folder with relative times resolved against `now`.
+///
+/// # Errors
+/// [`ExpectedError::Invalid`] listing every bad file.
+pub fn catalogue_at(dir: &Path, now: i64) -> Result<Catalogue, ExpectedError> {
+    Ok(load_dir(dir, now)?)
 }
 
 /// Whether `id` (or its label with `release`) matches any filter (all match when none).

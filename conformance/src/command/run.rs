@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use ado_mock_server::Release;
 
-use super::{catalogue, selected};
+use super::{catalogue_at, run_clock, selected};
 use crate::baseline::{Baseline, load_baseline};
 use crate::cli::{Color, RunArgs};
 use crate::contract::PASSED_THROUGH;
@@ -61,7 +61,8 @@ impl From<RunArgs> for RunOptions {
 
 pub(super) fn run(options: RunOptions) -> anyhow::Result<u8> {
     let manifest = load_manifest(&options.client).map_err(LoadErrors::from).map_err(ExpectedError::from)?;
-    let catalogue = catalogue(&options.scenarios)?;
+    let clock = run_clock();
+    let catalogue = catalogue_at(&options.scenarios, clock)?;
     let baseline = match &options.baseline {
         Some(path) => Some(load_baseline(path).map_err(LoadErrors::from).map_err(ExpectedError::from)?),
         None => None,
@@ -93,7 +94,7 @@ pub(super) fn run(options: RunOptions) -> anyhow::Result<u8> {
         std::fs::create_dir_all(dir).map_err(|source| ExpectedError::Report { path: dir.clone(), source })?;
         reporters.0.extend(FileReporter::all_in(dir).into_iter().map(|r| Box::new(r) as Box<dyn Reporter + Send>));
     }
-    let plan = RunPlan { cases, context: RunContext { manifest, baseline, parent_env }, jobs: options.jobs };
+    let plan = RunPlan { cases, context: RunContext { manifest, baseline, parent_env, clock }, jobs: options.jobs };
     execute(plan, &mut reporters)
 }
 
@@ -101,14 +102,16 @@ fn execute(plan: RunPlan, reporters: &mut Reporters) -> anyhow::Result<u8> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     let totals = runtime.block_on(async {
         let (source, cancel) = cancel_pair();
+        // Registered before the first case starts, so an early SIGINT is never the default kill.
+        let mut interrupt = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())?;
         tokio::spawn(async move {
-            if tokio::signal::ctrl_c().await.is_ok() {
+            if interrupt.recv().await.is_some() {
                 eprintln!("interrupted: killing running clients, writing reports for finished cases");
                 source.cancel();
             }
         });
-        engine::run(plan, reporters, cancel).await
-    });
+        Ok::<_, anyhow::Error>(engine::run(plan, reporters, cancel).await)
+    })?;
     runtime.shutdown_timeout(std::time::Duration::from_secs(1));
     let totals = totals.map_err(|e| match e {
         crate::run::RunError::Report(r) => {

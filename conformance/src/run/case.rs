@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use ado_mock_server::MockServer;
+use ado_mock_server::server::Options;
 
 use super::assemble::{assemble, skipped};
 use super::cancel::Cancel;
@@ -25,6 +26,8 @@ pub struct RunContext {
     pub baseline: Option<Baseline>,
     /// The runner's PATH and locale variables, passed through to clients.
     pub parent_env: Vec<(String, String)>,
+    /// Unix seconds every mock server reads as "now" (the scenarios were loaded against it).
+    pub clock: i64,
 }
 
 /// Runs `case`; `None` when the run was cancelled before it finished.
@@ -37,7 +40,9 @@ pub async fn run_case(case: Case, ctx: Arc<RunContext>, cancel: Cancel) -> Optio
         Ok(d) => d,
         Err(e) => return Some(setup_failure(&case, &ctx, format!("failed to create the case's HOME: {e}"))),
     };
-    let server = match MockServer::start(case.profile.as_ref().clone()).await {
+    let clock = ctx.clock;
+    let options = Options { clock: Arc::new(move || clock), ..Options::default() };
+    let server = match MockServer::start_with(case.profile.as_ref().clone(), options).await {
         Ok(s) => s,
         Err(e) => return Some(setup_failure(&case, &ctx, format!("failed to start the mock server: {e}"))),
     };

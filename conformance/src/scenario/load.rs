@@ -168,7 +168,7 @@ fn server_spec(
     let origin = format!("{} (profile `{name}` with the scenario's overrides)", file.display());
     let resolve = |table: toml::Table| {
         Profile::from_toml_value(toml::Value::Table(table), &origin, now).map_err(|e| {
-            let message = format!("{} (profile `{name}` with the scenario's overrides)", e.message);
+            let message = format!("{} (profile `{name}` with the scenario's overrides)", e.message.trim_end());
             match e.key {
                 Some(key) => err(&format!("server.{key}"), message),
                 None => LoadError::file(WHAT, file, message),

@@ -1,1 +1,14 @@
-//! Runner tests.
+//! Runner tests: the conformance runner end to end, with the scripted `fake-client`.
+
+// Each named check failing for the right reason.
+mod checks;
+// Reporter outputs (terminal, results.json, junit.xml, report.html, summary.md) as snapshots.
+mod reports;
+// Timeouts, interruption, and two runs giving the same results.
+mod lifecycle;
+// Loading: canonical examples, bad files refused with file and key, baselines.
+mod load;
+// list, show, serve and exit codes.
+mod cli;
+// Shared helpers.
+mod util;

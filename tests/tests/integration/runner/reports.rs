@@ -1,0 +1,60 @@
+//! Every reporter's output for one run with each verdict (pass, note, skip, fail, insecure) and
+//! a baseline entry, as reviewed snapshots. Durations are redacted; ports, temporary paths and
+//! secrets never reach the files.
+
+use super::util::{Workdir, conformance, fixtures};
+
+/// Per-scenario scripts: expired -> fail (known in the baseline), revoked -> insecure,
+/// anonymous-off -> note (silent failure), good -> pass; ntlm is skipped (no capability).
+const SCRIPTS: &str = "[env]\nFAKE_SCRIPT_pat_expired = \"exit0-on-failure\"\nFAKE_SCRIPT_pat_revoked = \"print-secret\"\n\
+                       FAKE_SCRIPT_iis_anonymous_off = \"silent\"\n";
+
+const BASELINE: &str = "client = \"fake-by-scenario\"\n\n[[expect]]\nscenario = \"pat/expired\"\nverdict = \"fail\"\n\
+                        reason = \"reports an expired PAT but exits 0 (known bug)\"\n";
+
+fn filters() -> Vec<(&'static str, &'static str)> {
+    vec![
+        (r#""duration_ms": \d+"#, r#""duration_ms": "[ms]""#),
+        (r#"time="[0-9.]+""#, r#"time="[secs]""#),
+        (r"\b\d+\.\ds\b", "[secs]"),
+        (r"\b\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}Z)?\b", "[date]"),
+    ]
+}
+
+#[test]
+fn every_reporter_renders_the_same_run() {
+    let work = Workdir::new();
+    let manifest = work.manifest_with("by-scenario", r#"["pat", "basic", "bearer"]"#, 20, SCRIPTS);
+    let baseline = work.write("baseline.toml", BASELINE);
+    let reports = work.path("reports");
+    let out = conformance(&[
+        "run",
+        "--client",
+        manifest.to_str().unwrap(),
+        "--scenarios",
+        fixtures().to_str().unwrap(),
+        "--baseline",
+        baseline.to_str().unwrap(),
+        "--report-dir",
+        reports.to_str().unwrap(),
+        "--jobs",
+        "1",
+    ]);
+    out.assert_code(1);
+    let read = |name: &str| std::fs::read_to_string(reports.join(name)).expect("report written");
+    let tmp = work.dir.path().display().to_string();
+    let port = regex::Regex::new(r"127\.0\.0\.1:\d").unwrap();
+    for (name, text) in [
+        ("terminal", out.stdout.clone()),
+        ("results_json", read("results.json")),
+        ("junit_xml", read("junit.xml")),
+        ("summary_md", read("summary.md")),
+        ("report_html", read("report.html")),
+    ] {
+        assert!(!text.contains(&tmp), "{name} shows the temporary folder {tmp}");
+        assert!(!port.is_match(&text), "{name} shows a port");
+        insta::with_settings!({ filters => filters() }, {
+            insta::assert_snapshot!(name, text);
+        });
+    }
+}
