@@ -1,6 +1,6 @@
 //! `check`: validate scenarios, manifests and baselines without running anything.
 
-use super::{catalogue, now};
+use super::now;
 use crate::baseline::load_baseline;
 use crate::cli::CheckArgs;
 use crate::error::{ExpectedError, LoadErrors};
@@ -39,12 +39,9 @@ pub(super) fn check(args: &CheckArgs) -> anyhow::Result<u8> {
             }
         }
     }
-    if !errors.is_empty() {
-        return Err(ExpectedError::Invalid(LoadErrors(errors)).into());
-    }
     let scenarios = match scenarios {
-        Some(c) => c,
-        None => catalogue(dir)?,
+        Some(c) if errors.is_empty() => c,
+        _ => return Err(ExpectedError::Invalid(LoadErrors(errors)).into()),
     };
     let cases: usize = scenarios.scenarios.iter().map(|s| s.server.releases.len()).sum();
     println!(

@@ -44,6 +44,9 @@ fn every_reporter_renders_the_same_run() {
     let read = |name: &str| std::fs::read_to_string(reports.join(name)).expect("report written");
     let tmp = work.dir.path().display().to_string();
     let port = regex::Regex::new(r"127\.0\.0\.1:\d").unwrap();
+    let account = ado_mock_server::profile::Account { domain: "CONTOSO".into(), user: "joseph".into() };
+    let pat = ado_mock_server::profile::derive_token(&account, "full");
+    let basic = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, format!(":{pat}"));
     for (name, text) in [
         ("terminal", out.stdout.clone()),
         ("results_json", read("results.json")),
@@ -53,6 +56,8 @@ fn every_reporter_renders_the_same_run() {
     ] {
         assert!(!text.contains(&tmp), "{name} shows the temporary folder {tmp}");
         assert!(!port.is_match(&text), "{name} shows a port");
+        assert!(!text.contains(&pat) && !text.contains(&basic), "{name} shows the PAT");
+        assert!(!text.contains("Passw0rd!"), "{name} shows the password");
         insta::with_settings!({ filters => filters() }, {
             insta::assert_snapshot!(name, text);
         });
