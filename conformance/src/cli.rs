@@ -39,8 +39,9 @@ pub enum Command {
     /// `ready`, and serves until interrupted or until standard input closes. Each decision is
     /// logged to stderr.
     ///
-    /// Example:
-    ///   ado-conformance serve pat/missing-colon > env.txt & ...; set -a; . ./env.txt
+    /// Examples:
+    ///   ado-conformance serve pat/missing-colon             # in a terminal; Ctrl-C stops it
+    ///   sleep infinity | ado-conformance serve pat/missing-colon > env.txt &   # in a script
     #[command(verbatim_doc_comment)]
     Serve(ServeArgs),
     /// Validate scenarios, client manifests and baselines without running anything.
