@@ -13,7 +13,7 @@ pub const CHECK: Check =
 
 fn run(input: &CheckInput<'_>) -> CheckResult {
     let expect = &input.case.scenario.expect;
-    if expect.reasons.is_empty() && expect.forbid_reasons.is_empty() {
+    if expect.reasons.is_empty() && expect.any_reasons.is_empty() && expect.forbid_reasons.is_empty() {
         return CheckResult::not_applicable(NAME, "the scenario expects no reasons");
     }
     let journal = &input.observed.journal;
@@ -27,13 +27,22 @@ fn run(input: &CheckInput<'_>) -> CheckResult {
     if !missing.is_empty() {
         return CheckResult::fail(NAME, format!("the server never answered {} ({produced_text})", missing.join(", ")));
     }
+    if !expect.any_reasons.is_empty() && !expect.any_reasons.iter().any(|r| produced.contains(r.code())) {
+        let any: Vec<&str> = expect.any_reasons.iter().map(|r| r.code()).collect();
+        return CheckResult::fail(NAME, format!("the server answered none of {} ({produced_text})", any.join(", ")));
+    }
     if let Some(first) = journal.iter().find(|e| expect.forbid_reasons.contains(&e.reason)) {
         return CheckResult::fail(
             NAME,
             format!("the server answered forbidden {}: {}", first.reason, CheckInput::cite(first)),
         );
     }
-    let wanted: Vec<&str> = expect.reasons.iter().map(|r| r.code()).collect();
+    let wanted: Vec<&str> = expect
+        .reasons
+        .iter()
+        .chain(expect.any_reasons.iter().filter(|r| produced.contains(r.code())))
+        .map(|r| r.code())
+        .collect();
     if wanted.is_empty() {
         CheckResult::pass(NAME, format!("no forbidden reason ({produced_text})"))
     } else {
@@ -69,5 +78,22 @@ mod tests {
             f.check(run).detail,
             "the server answered forbidden basic.no_colon: #3 GET /p -> 401 basic.no_colon"
         );
+    }
+
+    #[test]
+    fn one_of_the_any_reasons_must_appear() {
+        let mut f = Fixture::new(Outcome::Failure);
+        f.expect_any_reasons(&["iis.provider_not_enabled", "auth.anonymous"]);
+        f.journal.push(entry(1, "GET", "/p", 401, "pat.scope"));
+        let r = f.check(run);
+        assert_eq!(
+            (r.verdict, r.detail.as_str()),
+            (
+                Verdict::Fail,
+                "the server answered none of iis.provider_not_enabled, auth.anonymous (produced: pat.scope)"
+            )
+        );
+        f.journal.push(entry(2, "GET", "/p", 401, "auth.anonymous"));
+        assert_eq!(f.check(run).verdict, Verdict::Pass);
     }
 }

@@ -98,7 +98,14 @@ impl Fixture {
                 repo: Some("Fabrikam".into()),
                 work_item: Some(1),
             },
-            expect: Expect { outcome, reasons: vec![], forbid_reasons: vec![], max_requests: None, message: None },
+            expect: Expect {
+                outcome,
+                reasons: vec![],
+                any_reasons: vec![],
+                forbid_reasons: vec![],
+                max_requests: None,
+                message: None,
+            },
         };
         Self { scenario, profile, exit: Exit::Code(0), stdout: String::new(), stderr: String::new(), journal: vec![] }
     }
@@ -116,6 +123,11 @@ impl Fixture {
     /// Sets `expect.message`.
     pub fn expect_message(&mut self, pattern: &str) {
         self.scenario.expect.message = Some(regex::Regex::new(pattern).expect("test regex"));
+    }
+
+    /// Sets `expect.any-reasons`.
+    pub fn expect_any_reasons(&mut self, any: &[&str]) {
+        self.scenario.expect.any_reasons = any.iter().map(|c| Reason::from_code(c).expect("code")).collect();
     }
 
     /// Sets `expect.reasons` and `expect.forbid-reasons`.

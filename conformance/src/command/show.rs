@@ -80,6 +80,9 @@ fn expect(out: &mut String, s: &Scenario) {
     };
     let _ = write!(out, "\nexpect:\n  outcome:        {}\n", e.outcome.name());
     let _ = writeln!(out, "  reasons:        {}", codes(&e.reasons));
+    if !e.any_reasons.is_empty() {
+        let _ = writeln!(out, "  any-reasons: {}", codes(&e.any_reasons));
+    }
     let _ = writeln!(out, "  forbid-reasons: {}", codes(&e.forbid_reasons));
     let _ = writeln!(out, "  max-requests:   {}", e.max_requests.map_or("-".to_owned(), |m| m.to_string()));
     let _ = writeln!(out, "  message:        {}", e.message.as_ref().map_or("-".to_owned(), |m| format!("/{m}/")));

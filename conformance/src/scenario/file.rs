@@ -74,6 +74,10 @@ pub struct ExpectFile {
     /// Reason codes the server must have produced at least once.
     #[serde(default)]
     pub reasons: Vec<String>,
+    /// Reason codes of which the server must have produced at least one (for causes that
+    /// clients meet in different ways, e.g. with or without an anonymous probe).
+    #[serde(default)]
+    pub any_reasons: Vec<String>,
     /// Reason codes the server must never have produced.
     #[serde(default)]
     pub forbid_reasons: Vec<String>,

@@ -280,6 +280,8 @@ pub struct Expect {
     pub outcome: Outcome,
     /// Reasons the server must have produced at least once.
     pub reasons: Vec<Reason>,
+    /// Reasons of which the server must have produced at least one.
+    pub any_reasons: Vec<Reason>,
     /// Reasons the server must never have produced.
     pub forbid_reasons: Vec<Reason>,
     /// The most requests a conforming client needs.

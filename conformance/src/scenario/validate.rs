@@ -103,11 +103,12 @@ fn check_credential(raw: &ClientFile, profile: &Profile) -> Result<(), KeyError>
 /// Checks `[expect]`: reason codes exist and the message is a regex.
 pub fn expect_spec(raw: ExpectFile) -> Result<Expect, KeyError> {
     let reasons = reason_list("expect.reasons", &raw.reasons)?;
+    let any_reasons = reason_list("expect.any-reasons", &raw.any_reasons)?;
     let forbid_reasons = reason_list("expect.forbid-reasons", &raw.forbid_reasons)?;
-    if let Some(both) = reasons.iter().find(|r| forbid_reasons.contains(r)) {
+    if let Some(both) = reasons.iter().chain(&any_reasons).find(|r| forbid_reasons.contains(r)) {
         return Err(key_err(
             "expect.forbid-reasons",
-            format!("expected no reason also in expect.reasons, found `{both}`"),
+            format!("expected no reason also in expect.reasons or expect.any-reasons, found `{both}`"),
         ));
     }
     let message = match &raw.message {
@@ -119,7 +120,7 @@ pub fn expect_spec(raw: ExpectFile) -> Result<Expect, KeyError> {
     if raw.max_requests == Some(0) {
         return Err(key_err("expect.max-requests", "expected at least 1, found `0`"));
     }
-    Ok(Expect { outcome: raw.outcome, reasons, forbid_reasons, max_requests: raw.max_requests, message })
+    Ok(Expect { outcome: raw.outcome, reasons, any_reasons, forbid_reasons, max_requests: raw.max_requests, message })
 }
 
 fn reason_list(key: &str, codes: &[String]) -> Result<Vec<Reason>, KeyError> {

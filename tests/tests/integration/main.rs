@@ -4,3 +4,5 @@
 mod mock;
 // The conformance runner end to end (scripted fake client, reports, serve).
 mod runner;
+// The scenario library's proof: reference and mutants, baselines of real clients, the catalogue.
+mod library;

@@ -131,7 +131,7 @@ fn json(method: &Method, url: &str, response: Response) -> Result<Value, String>
 
 /// `HTTP 401 from GET <url>: <the server's message>`, never the query string.
 fn describe(method: &Method, url: &str, response: &Response) -> String {
-    let service_error = response.headers.get("x-tfs-serviceerror").and_then(|v| v.to_str().ok()).map(|v| url_decode(v));
+    let service_error = response.headers.get("x-tfs-serviceerror").and_then(|v| v.to_str().ok()).map(url_decode);
     let message = service_error.or_else(|| {
         serde_json::from_str::<Value>(&response.body)
             .ok()

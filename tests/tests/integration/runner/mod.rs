@@ -11,4 +11,4 @@ mod load;
 // list, show, serve and exit codes.
 mod cli;
 // Shared helpers.
-mod util;
+pub(crate) mod util;
