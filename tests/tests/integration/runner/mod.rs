@@ -6,6 +6,8 @@ mod checks;
 mod reports;
 // Timeouts, interruption, and two runs giving the same results.
 mod lifecycle;
+// Clients that flood output, kill themselves, leave daemons, or wait on stdin.
+mod faults;
 // Loading: canonical examples, bad files refused with file and key, baselines.
 mod load;
 // list, show, serve and exit codes.
