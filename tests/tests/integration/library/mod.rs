@@ -8,7 +8,9 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::runner::util::{Workdir, conformance, results, workspace};
+use crate::runner::util::{Outcome, Workdir, conformance, results, workspace};
+
+mod secrets;
 
 const REFERENCE: &str = env!("CARGO_BIN_EXE_reference-client");
 
@@ -49,13 +51,18 @@ fn manifest(work: &Workdir, mutant: Option<&str>, timeout_s: u32) -> std::path::
     )
 }
 
-/// Runs the library against a manifest; returns `id [release]` -> verdict.
+/// Runs the library against a manifest; returns `id [release]` -> verdict. Every artifact of
+/// the run (reports and the runner's own output) is checked for secrets.
 fn run(work: &Workdir, manifest: &Path, extra: &[&str]) -> BTreeMap<String, String> {
     let reports = work.path(&format!("reports-{}", manifest.file_stem().unwrap().to_string_lossy()));
     let mut args = vec!["run", "--client", manifest.to_str().unwrap(), "--report-dir", reports.to_str().unwrap()];
     args.extend_from_slice(extra);
     let outcome = conformance(&args);
     assert!(outcome.code == 0 || outcome.code == 1, "{}", outcome.context());
+    let leaky = manifest.file_stem().is_some_and(|s| s == "secret-printed" || s == "pat-in-url");
+    if !leaky {
+        secrets::assert_none_in(&reports, &outcome);
+    }
     let results = results(&reports);
     results["cases"]
         .as_array()
@@ -121,12 +128,23 @@ fn the_reference_passes_every_scenario_and_every_mutant_is_caught() {
     }
 }
 
-fn baseline_run(client: &str) -> crate::runner::util::Outcome {
+/// Runs a shipped adapter with its baseline; checks every artifact for secrets.
+fn baseline_run(client: &str) -> Outcome {
     let work = Workdir::new();
     let manifest = format!("conformance/clients/{client}.toml");
     let baseline = format!("conformance/baselines/{client}.toml");
     let reports = work.path("reports");
-    conformance(&["run", "--client", &manifest, "--baseline", &baseline, "--report-dir", reports.to_str().unwrap()])
+    let outcome = conformance(&[
+        "run",
+        "--client",
+        &manifest,
+        "--baseline",
+        &baseline,
+        "--report-dir",
+        reports.to_str().unwrap(),
+    ]);
+    secrets::assert_none_in(&reports, &outcome);
+    outcome
 }
 
 #[test]
