@@ -1,0 +1,150 @@
+//! `ntlm` and `fresh`: a fixed number of workers, each opening a new connection per iteration.
+
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use tokio::net::TcpStream;
+
+use crate::args::Args;
+use crate::http::{self, Head};
+
+/// What one iteration needs.
+struct Plan {
+    addr: String,
+    path: String,
+    headers: Vec<String>,
+    requests: usize,
+    credentials: Option<ntlmclient::Credentials>,
+}
+
+/// Runs `mode` and prints `mode=.. iterations=.. seconds=.. rate=.. failures=..`.
+pub fn run(mode: &str, args: &Args) -> Result<(), String> {
+    let credentials = (mode == "ntlm").then(|| ntlmclient::Credentials {
+        username: args.get("user").unwrap_or("joseph").to_owned(),
+        password: args.get("password").unwrap_or("Passw0rd!").to_owned(),
+        domain: args.get("domain").unwrap_or("CONTOSO").to_owned(),
+    });
+    let plan = Rc::new(Plan {
+        addr: args.required("addr")?.to_owned(),
+        path: args.get("path").unwrap_or("/tfs/DefaultCollection/_apis/projects").to_owned(),
+        headers: args.all("header").to_vec(),
+        requests: args.num("requests", 2)?,
+        credentials,
+    });
+    let concurrency: usize = args.num("concurrency", 8)?;
+    let seconds: f64 = args.num("seconds", 5.0)?;
+    // One thread, like `wrk -t1`: the other core is the server's.
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
+    let (done, failures, first_error, elapsed) = runtime.block_on(drive(plan, concurrency, seconds));
+    let rate = done as f64 / elapsed;
+    println!("mode={mode} iterations={done} seconds={elapsed:.3} rate={rate:.1} failures={failures}");
+    if let Some(error) = first_error {
+        eprintln!("first failure: {error}");
+    }
+    if done == 0 { Err("no iteration succeeded".to_owned()) } else { Ok(()) }
+}
+
+async fn drive(plan: Rc<Plan>, concurrency: usize, seconds: f64) -> (u64, u64, Option<String>, f64) {
+    let start = Instant::now();
+    let deadline = start + Duration::from_secs_f64(seconds);
+    let local = tokio::task::LocalSet::new();
+    let workers: Vec<_> = (0..concurrency).map(|_| local.spawn_local(worker(plan.clone(), deadline))).collect();
+    local.await;
+    let elapsed = start.elapsed().as_secs_f64();
+    let (mut done, mut failures, mut first_error) = (0, 0, None);
+    for worker in workers {
+        let (ok, failed, error) = worker.await.unwrap_or((0, 1, Some("worker panicked".to_owned())));
+        done += ok;
+        failures += failed;
+        first_error = first_error.or(error);
+    }
+    (done, failures, first_error, elapsed)
+}
+
+async fn worker(plan: Rc<Plan>, deadline: Instant) -> (u64, u64, Option<String>) {
+    let (mut ok, mut failed, mut first_error) = (0, 0, None);
+    let mut buf = Vec::with_capacity(16 * 1024);
+    while Instant::now() < deadline {
+        let outcome = match &plan.credentials {
+            Some(credentials) => handshake(&plan, credentials, &mut buf).await,
+            None => plain(&plan, &mut buf).await,
+        };
+        match outcome {
+            Ok(()) => ok += 1,
+            Err(error) => {
+                failed += 1;
+                first_error.get_or_insert(error);
+            }
+        }
+    }
+    (ok, failed, first_error)
+}
+
+async fn connect(plan: &Plan) -> Result<TcpStream, String> {
+    let stream = TcpStream::connect(&plan.addr).await.map_err(|e| format!("connect: {e}"))?;
+    stream.set_nodelay(true).map_err(|e| e.to_string())?;
+    Ok(stream)
+}
+
+fn expect(head: &Head, status: u16, step: &str) -> Result<(), String> {
+    if head.status == status { Ok(()) } else { Err(format!("{step}: status {} instead of {status}", head.status)) }
+}
+
+async fn plain(plan: &Plan, buf: &mut Vec<u8>) -> Result<(), String> {
+    let mut stream = connect(plan).await?;
+    let request = http::request(&plan.path, &plan.addr, &plan.headers);
+    for _ in 0..plan.requests {
+        expect(&http::exchange(&mut stream, &request, buf).await?, 200, "request")?;
+    }
+    Ok(())
+}
+
+async fn handshake(plan: &Plan, credentials: &ntlmclient::Credentials, buf: &mut Vec<u8>) -> Result<(), String> {
+    let mut stream = connect(plan).await?;
+    let negotiate = format!("Authorization: NTLM {}", STANDARD.encode(negotiate_message()));
+    let head = http::exchange(&mut stream, &http::request(&plan.path, &plan.addr, &[negotiate]), buf).await?;
+    expect(&head, 401, "NEGOTIATE")?;
+    let challenge = head
+        .challenges
+        .iter()
+        .find_map(|c| c.strip_prefix("NTLM "))
+        .and_then(|b64| STANDARD.decode(b64).ok())
+        .ok_or("NEGOTIATE: no NTLM challenge in the 401")?;
+    let authenticate =
+        format!("Authorization: NTLM {}", STANDARD.encode(authenticate_message(&challenge, credentials)?));
+    let head = http::exchange(&mut stream, &http::request(&plan.path, &plan.addr, &[authenticate]), buf).await?;
+    expect(&head, 200, "AUTHENTICATE")
+}
+
+/// ntlmclient's NEGOTIATE, as the integration tests send it.
+fn negotiate_message() -> Vec<u8> {
+    let flags = ntlmclient::Flags::NEGOTIATE_UNICODE
+        | ntlmclient::Flags::REQUEST_TARGET
+        | ntlmclient::Flags::NEGOTIATE_NTLM
+        | ntlmclient::Flags::NEGOTIATE_WORKSTATION_SUPPLIED;
+    let message = ntlmclient::Message::Negotiate(ntlmclient::NegotiateMessage {
+        flags,
+        supplied_domain: String::new(),
+        supplied_workstation: "BENCH".to_owned(),
+        os_version: ntlmclient::OsVersion::default(),
+    });
+    message.to_bytes().expect("a NEGOTIATE without payload always serialises")
+}
+
+/// ntlmclient's NTLMv2 AUTHENTICATE for the server's CHALLENGE.
+fn authenticate_message(challenge: &[u8], credentials: &ntlmclient::Credentials) -> Result<Vec<u8>, String> {
+    let Ok(ntlmclient::Message::Challenge(challenge)) = ntlmclient::Message::try_from(challenge) else {
+        return Err("NEGOTIATE: the CHALLENGE does not parse".to_owned());
+    };
+    let target_info: Vec<u8> = challenge.target_information.iter().flat_map(|e| e.to_bytes()).collect();
+    let response = ntlmclient::respond_challenge_ntlm_v2(
+        challenge.challenge,
+        &target_info,
+        ntlmclient::get_ntlm_time(),
+        credentials,
+    );
+    let flags = ntlmclient::Flags::NEGOTIATE_UNICODE | ntlmclient::Flags::NEGOTIATE_NTLM;
+    response.to_message(credentials, "BENCH", flags).to_bytes().map_err(|e| format!("AUTHENTICATE: {e:?}"))
+}

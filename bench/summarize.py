@@ -1,0 +1,118 @@
+#!/usr/bin/env python3
+"""Medians and same-run ratios from bench/out/results.tsv, as Markdown.
+
+Usage: summarize.py RESULTS.tsv [FIGURE ...]   (all figures when none is named)
+
+Each row of RESULTS.tsv is: figure, target, round, key, value. A figure's table shows, per
+target, the median over rounds of its main metrics; below it, each ratio is the ratio of the
+two medians, with the range of the per-round ratios (rounds alternate targets, so round r of A
+and round r of B ran back to back).
+"""
+
+import statistics
+import sys
+from collections import defaultdict
+
+# figure -> (metrics shown, ratios as (label, numerator target, denominator target, metric))
+FIGURES = {
+    "throughput": (
+        ["rps", "p50_us", "p99_us"],
+        [
+            ("authenticated / bare endpoint", "mock-pat", "hello", "rps"),
+            ("authenticated / bare endpoint with the same bytes", "mock-pat", "hello-same-bytes", "rps"),
+            ("same bytes / bare endpoint", "hello-same-bytes", "hello", "rps"),
+            ("authenticated / Mountebank keep-alive", "mock-pat", "mb-keepalive", "rps"),
+            ("authenticated / Mountebank default (closes)", "mock-pat", "mb-close", "rps"),
+            ("401 path / bare endpoint", "mock-401", "hello", "rps"),
+            ("401 path / Mountebank 401 keep-alive", "mock-401", "mb-keepalive-401", "rps"),
+        ],
+    ),
+    "latency": (
+        ["p50_us", "p99_us", "rps"],
+        [
+            ("median latency, authenticated / bare endpoint", "mock-pat", "hello", "p50_us"),
+            # One connection: the mean latency is 1/rps, so its ratio is the inverse rps ratio.
+            ("mean latency (1/rps), authenticated / bare endpoint", "hello", "mock-pat", "rps"),
+            ("median latency, authenticated / Mountebank keep-alive", "mock-pat", "mb-keepalive", "p50_us"),
+        ],
+    ),
+    "ntlm": (
+        ["rate", "failures"],
+        [
+            ("NTLM handshakes / two PAT requests, fresh connections", "ntlm-handshake", "fresh-pat-pair", "rate"),
+            ("NTLM handshakes / two bare requests, fresh connections", "ntlm-handshake", "fresh-hello-pair", "rate"),
+        ],
+    ),
+    "startup": (
+        ["startup_ms"],
+        [
+            ("Mountebank start-up / mock start-up (times faster)", "mountebank", "mock", "startup_ms"),
+            ("mock start-up / bare endpoint start-up", "mock", "hello", "startup_ms"),
+        ],
+    ),
+    "rss": (
+        ["peak_kib", "idle_kib", "rps"],
+        [
+            ("Mountebank peak RSS / mock peak RSS (times smaller)", "mountebank", "mock", "peak_kib"),
+            ("mock peak RSS / bare endpoint peak RSS", "mock", "hello", "peak_kib"),
+        ],
+    ),
+    "conformance": (
+        ["cases", "wall_ms", "engine_ms", "client_sum_ms", "overhead_per_case_ms"],
+        [],
+    ),
+}
+
+
+def load(path):
+    data = defaultdict(lambda: defaultdict(dict))  # figure -> (target, key) -> round -> value
+    with open(path) as f:
+        for line in f:
+            figure, target, rnd, key, value = line.rstrip("\n").split("\t")
+            try:
+                data[figure][(target, key)][rnd] = float(value)
+            except ValueError:
+                pass
+    return data
+
+
+def fmt(x):
+    return f"{x:.3g}" if abs(x) < 100 else f"{x:,.0f}"
+
+
+def table(figure, rows):
+    metrics, ratios = FIGURES.get(figure, ([], []))
+    targets = list(dict.fromkeys(t for (t, _k) in rows))
+    if not metrics:
+        metrics = sorted({k for (_t, k) in rows})
+    out = [f"### {figure}", "", "| target | rounds | " + " | ".join(f"median {m}" for m in metrics) + " |"]
+    out.append("|---|---:|" + "---:|" * len(metrics))
+    for t in targets:
+        cells, rounds = [], 0
+        for m in metrics:
+            values = list(rows.get((t, m), {}).values())
+            rounds = max(rounds, len(values))
+            cells.append(fmt(statistics.median(values)) if values else "")
+        out.append(f"| {t} | {rounds} | " + " | ".join(cells) + " |")
+    lines = []
+    for label, a, b, m in ratios:
+        ra, rb = rows.get((a, m)), rows.get((b, m))
+        if not ra or not rb:
+            continue
+        ratio = statistics.median(ra.values()) / statistics.median(rb.values())
+        paired = [ra[r] / rb[r] for r in ra if r in rb and rb[r]]
+        spread = f" (per round {min(paired):.2f} to {max(paired):.2f})" if paired else ""
+        lines.append(f"- {label}: **{ratio:.2f}**{spread}")
+    if lines:
+        out += [""] + lines
+    return "\n".join(out) + "\n"
+
+
+def main():
+    data = load(sys.argv[1])
+    wanted = sys.argv[2:] or list(FIGURES)
+    print("\n".join(table(f, data[f]) for f in wanted if f in data))
+
+
+if __name__ == "__main__":
+    main()
