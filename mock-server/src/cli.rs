@@ -1,6 +1,7 @@
 //! The `ado-mock-server` command line: a standalone mock Azure DevOps Server for one profile,
 //! an offline explanation of one request, or the profile's test credentials.
 
+use std::io::Write as _;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -9,6 +10,7 @@ use crate::explain::{Question, explain};
 use crate::profile::DEFAULT_PROFILE;
 use crate::server::Options;
 use crate::{MockServer, Profile};
+
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
@@ -133,8 +135,11 @@ fn serve(profile: Profile, listen: SocketAddr, control: SocketAddr) -> anyhow::R
     runtime.block_on(async move {
         let options = Options { listen, control, ..Options::default() };
         let server = MockServer::start_with(profile, options).await?;
-        println!("listening on {}", server.url());
-        println!("control on {}", server.control_url());
+        // A closed stdout (the reader went away) must not bring the server down.
+        let mut out = std::io::stdout();
+        let _ = writeln!(out, "listening on {}", server.url());
+        let _ = writeln!(out, "control on {}", server.control_url());
+        let _ = out.flush();
         wait_for_interrupt().await;
         server.shutdown().await;
         Ok(ExitCode::SUCCESS)

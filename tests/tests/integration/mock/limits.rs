@@ -140,3 +140,37 @@ fn ntlm_type3_stub() -> Vec<u8> {
     let flags = ntlmclient::Flags::NEGOTIATE_UNICODE | ntlmclient::Flags::NEGOTIATE_NTLM;
     response.to_message(&creds, "CLIENTPC", flags).to_bytes().unwrap()
 }
+
+#[test]
+fn a_short_mixed_load_gets_only_deserved_answers_and_no_5xx() {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_load-test"))
+        .args(["--server", env!("CARGO_BIN_EXE_mock-server-dup"), "--seconds", "4", "--connections", "24"])
+        .output()
+        .expect("load-test runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+    assert!(stdout.contains("0 5xx, 0 wrong answers"), "{stdout}");
+}
+
+#[test]
+fn a_closed_stdout_does_not_stop_the_standalone_server() {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_mock-server-dup"))
+        .args(["--listen", "127.0.0.1:0", "--control", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut reader = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    reader.read_line(&mut line).unwrap();
+    drop(reader);
+    let addr: std::net::SocketAddr = line.trim().strip_prefix("listening on http://").unwrap().parse().unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    let answer = exchange(addr, b"GET /tfs/_apis/connectionData HTTP/1.1\r\nHost: x\r\n\r\n", Duration::from_secs(10));
+    let alive = child.try_wait().unwrap().is_none();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(alive, "the server survived writing to a closed stdout");
+    assert!(answer.starts_with("HTTP/1.1 401"), "{answer}");
+}
