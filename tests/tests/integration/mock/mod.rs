@@ -10,6 +10,8 @@ use std::sync::{Arc, Mutex};
 
 use ado_mock_server::Profile;
 
+// The command line: explain, credentials, bad profiles.
+mod cli;
 // curl against the standalone binary: every non-NTLM reason, and NTLM.
 mod curl;
 // Resource limits: heads, bodies, slow clients, connections, pending handshakes.
