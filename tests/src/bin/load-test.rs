@@ -192,25 +192,12 @@ async fn ntlm(url: &str, good: bool, tally: &Tally) -> bool {
 }
 
 fn negotiate() -> Vec<u8> {
-    let flags =
-        ntlmclient::Flags::NEGOTIATE_UNICODE | ntlmclient::Flags::REQUEST_TARGET | ntlmclient::Flags::NEGOTIATE_NTLM;
-    let msg = ntlmclient::Message::Negotiate(ntlmclient::NegotiateMessage {
-        flags,
-        supplied_domain: String::new(),
-        supplied_workstation: String::new(),
-        os_version: ntlmclient::OsVersion::default(),
-    });
-    msg.to_bytes().expect("NEGOTIATE serialises")
+    ado_tests::ntlm::negotiate("LOAD")
 }
 
 fn authenticate(challenge: &[u8], password: &str) -> Option<Vec<u8>> {
-    let Ok(ntlmclient::Message::Challenge(chal)) = ntlmclient::Message::try_from(challenge) else { return None };
-    let info: Vec<u8> = chal.target_information.iter().flat_map(|e| e.to_bytes()).collect();
-    let creds =
-        ntlmclient::Credentials { username: "joseph".into(), password: password.into(), domain: "CONTOSO".into() };
-    let response = ntlmclient::respond_challenge_ntlm_v2(chal.challenge, &info, ntlmclient::get_ntlm_time(), &creds);
-    let flags = ntlmclient::Flags::NEGOTIATE_UNICODE | ntlmclient::Flags::NEGOTIATE_NTLM;
-    response.to_message(&creds, "LOAD", flags).to_bytes().ok()
+    let logon = ado_tests::ntlm::Logon { user: "joseph", domain: "CONTOSO", password, workstation: "LOAD" };
+    ado_tests::ntlm::authenticate(challenge, &logon).ok()
 }
 
 /// Prints the summary; `true` when every check held.

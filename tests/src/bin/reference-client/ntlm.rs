@@ -1,54 +1,21 @@
-//! NTLM messages for the reference client: ntlmclient for NTLMv2, the mock's own crypto for the
-//! NTLMv1 mutant (ntlmclient's v1 code panics), SPNEGO wrapping for the Negotiate scheme.
+//! NTLM messages for the reference client (through `ado_tests::ntlm`) and SPNEGO wrapping for
+//! the Negotiate scheme.
 
 use ado_mock_server::ntlm::spnego::{self, NegTokenResp, Token};
-use ado_mock_server::ntlm::{crypto, message};
 
-/// The client's NEGOTIATE (ntlmclient's flags).
+/// The client's NEGOTIATE.
 pub fn negotiate() -> Vec<u8> {
-    let flags = ntlmclient::Flags::NEGOTIATE_UNICODE
-        | ntlmclient::Flags::REQUEST_TARGET
-        | ntlmclient::Flags::NEGOTIATE_NTLM
-        | ntlmclient::Flags::NEGOTIATE_WORKSTATION_SUPPLIED;
-    let msg = ntlmclient::Message::Negotiate(ntlmclient::NegotiateMessage {
-        flags,
-        supplied_domain: String::new(),
-        supplied_workstation: "REFCLIENT".to_owned(),
-        os_version: ntlmclient::OsVersion::default(),
-    });
-    msg.to_bytes().expect("ntlmclient serialises a NEGOTIATE")
+    ado_tests::ntlm::negotiate("REFCLIENT")
 }
 
 /// The AUTHENTICATE answering `challenge` (NTLMv2, or NTLMv1 when `v1`).
 pub fn authenticate(challenge: &[u8], user: &str, domain: &str, password: &str, v1: bool) -> Result<Vec<u8>, String> {
-    let Ok(ntlmclient::Message::Challenge(chal)) = ntlmclient::Message::try_from(challenge) else {
-        return Err("the server's NTLM CHALLENGE does not parse".to_owned());
-    };
+    let logon = ado_tests::ntlm::Logon { user, domain, password, workstation: "REFCLIENT" };
     if v1 {
-        let nt = crypto::desl(&crypto::nt_hash(password), &chal.challenge).to_vec();
-        let auth = message::Authenticate {
-            flags: 0x0000_8201,
-            lm_response: nt.clone(),
-            nt_response: nt,
-            domain: domain.to_owned(),
-            user: user.to_owned(),
-            workstation: "REFCLIENT".to_owned(),
-            encrypted_session_key: Vec::new(),
-            version: None,
-            mic: None,
-        };
-        return Ok(message::build_authenticate(&auth));
+        ado_tests::ntlm::authenticate_v1(challenge, &logon)
+    } else {
+        ado_tests::ntlm::authenticate(challenge, &logon)
     }
-    let target_info: Vec<u8> = chal.target_information.iter().flat_map(|e| e.to_bytes()).collect();
-    let creds =
-        ntlmclient::Credentials { username: user.to_owned(), password: password.to_owned(), domain: domain.to_owned() };
-    let response =
-        ntlmclient::respond_challenge_ntlm_v2(chal.challenge, &target_info, ntlmclient::get_ntlm_time(), &creds);
-    let flags = ntlmclient::Flags::NEGOTIATE_UNICODE | ntlmclient::Flags::NEGOTIATE_NTLM;
-    response
-        .to_message(&creds, "REFCLIENT", flags)
-        .to_bytes()
-        .map_err(|e| format!("cannot build the AUTHENTICATE: {e:?}"))
 }
 
 /// SPNEGO NegTokenInit offering NTLMSSP, carrying `token`.

@@ -16,32 +16,13 @@ const USER: &str = "joseph";
 const DOMAIN: &str = "CONTOSO";
 const PASSWORD: &str = "Passw0rd!";
 
-/// ntlmclient's NEGOTIATE.
 fn negotiate() -> Vec<u8> {
-    let flags = ntlmclient::Flags::NEGOTIATE_UNICODE
-        | ntlmclient::Flags::REQUEST_TARGET
-        | ntlmclient::Flags::NEGOTIATE_NTLM
-        | ntlmclient::Flags::NEGOTIATE_WORKSTATION_SUPPLIED;
-    let msg = ntlmclient::Message::Negotiate(ntlmclient::NegotiateMessage {
-        flags,
-        supplied_domain: String::new(),
-        supplied_workstation: "CLIENTPC".to_owned(),
-        os_version: ntlmclient::OsVersion::default(),
-    });
-    msg.to_bytes().expect("ntlmclient serialises")
+    ado_tests::ntlm::negotiate("CLIENTPC")
 }
 
-/// ntlmclient's NTLMv2 AUTHENTICATE for a CHALLENGE.
 fn authenticate(challenge: &[u8], password: &str) -> Vec<u8> {
-    let Ok(ntlmclient::Message::Challenge(chal)) = ntlmclient::Message::try_from(challenge) else {
-        panic!("ntlmclient parses the server's CHALLENGE");
-    };
-    let target_info: Vec<u8> = chal.target_information.iter().flat_map(|e| e.to_bytes()).collect();
-    let creds = ntlmclient::Credentials { username: USER.into(), password: password.into(), domain: DOMAIN.into() };
-    let response =
-        ntlmclient::respond_challenge_ntlm_v2(chal.challenge, &target_info, ntlmclient::get_ntlm_time(), &creds);
-    let flags = ntlmclient::Flags::NEGOTIATE_UNICODE | ntlmclient::Flags::NEGOTIATE_NTLM;
-    response.to_message(&creds, "CLIENTPC", flags).to_bytes().expect("ntlmclient serialises")
+    let logon = ado_tests::ntlm::Logon { user: USER, domain: DOMAIN, password, workstation: "CLIENTPC" };
+    ado_tests::ntlm::authenticate(challenge, &logon).expect("the server's CHALLENGE parses")
 }
 
 /// One pooled HTTP/1.1 connection, as NTLM needs.
