@@ -90,8 +90,9 @@ fn case_rows(h: &mut String, c: &CaseResult) {
     );
     let _ = writeln!(
         h,
-        "<tr data-verdict=\"{v}\"><td></td><td colspan=\"3\"><details><summary>checks, transcript ({} requests), output</summary>",
-        c.requests.len()
+        "<tr data-verdict=\"{v}\"><td></td><td colspan=\"3\"><details><summary>checks, transcript ({} request{}), output</summary>",
+        c.requests.len(),
+        if c.requests.len() == 1 { "" } else { "s" }
     );
     checks_table(h, c);
     transcript(h, &c.requests);
