@@ -153,6 +153,11 @@ fn curl_matches_its_baseline() {
 }
 
 #[test]
+fn git_matches_its_baseline() {
+    baseline_run("git").assert_code(0);
+}
+
+#[test]
 fn the_python_sdk_matches_its_baseline() {
     let python = std::env::var_os("ADO_PYTHON")
         .map(std::path::PathBuf::from)
