@@ -33,23 +33,12 @@ pub fn base_profile_text() -> String {
     std::fs::read_to_string(workspace().join("tests/fixtures/mock/rich.toml")).expect("fixture profile")
 }
 
-/// The base profile with `overrides` merged in (tables merge key by key).
+/// The base profile with `overrides` merged in, the way scenarios override profiles.
 pub fn profile_text(overrides: &str) -> String {
     let mut base: toml::Table = toml::from_str(&base_profile_text()).expect("fixture parses");
     let extra: toml::Table = toml::from_str(overrides).expect("overrides parse");
-    merge(&mut base, extra);
+    ado_conformance::scenario::merge::merge(&mut base, &extra);
     toml::to_string(&base).expect("profile serializes")
-}
-
-fn merge(base: &mut toml::Table, extra: toml::Table) {
-    for (key, value) in extra {
-        match (base.get_mut(&key), value) {
-            (Some(toml::Value::Table(b)), toml::Value::Table(e)) => merge(b, e),
-            (_, value) => {
-                base.insert(key, value);
-            }
-        }
-    }
 }
 
 /// The same profile as the server loads, for tokens and passwords.
