@@ -174,6 +174,17 @@ peak_rss_kib() {
     awk '/^VmHWM:/ { print $2 }' "/proc/$1/status"
 }
 
+# CPU time (user + system) a process has used so far, in milliseconds (/proc reports clock
+# ticks of USER_HZ, 100 on Linux x86_64).
+cpu_ms() {
+    awk '{ sub(/^.*\) /, ""); print ($12 + $13) * 10 }' "/proc/$1/stat"
+}
+
+# per_us BEFORE_MS AFTER_MS COUNT: CPU microseconds per unit of work, one decimal.
+per_us() {
+    awk -v b="$1" -v a="$2" -v n="$3" 'BEGIN { printf "%.1f", (n > 0) ? (a - b) * 1000 / n : 0 }'
+}
+
 # --- load and recording ----------------------------------------------------------------------
 
 # wrk_line CONNECTIONS SECONDS URL [HEADER]: one wrk run (one thread, like the load generator;

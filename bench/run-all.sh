@@ -4,8 +4,8 @@
 # runner and the reference client, then runs each figure's script and writes
 # bench/out/summary.md (medians and same-run ratios) next to bench/out/results.tsv.
 #
-# About 8 minutes on 2 cores once built (ROUNDS=5). The criterion benches are separate:
-# `cargo bench -p ado-mock-server` (BENCHMARKS.md).
+# About 7 minutes on 2 cores once built (ROUNDS=5). The criterion benches are separate:
+# bench/criterion.sh (`cargo bench -p ado-mock-server` and a table of its medians).
 #
 # Usage: bench/run-all.sh
 
@@ -15,6 +15,7 @@ ensure_wrk
 ensure_mountebank
 build_all
 rm -f "$RESULTS"
+LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
 export SKIP_BUILD=1
 bash "$BENCH/throughput.sh"
 bash "$BENCH/ntlm.sh"
@@ -27,6 +28,11 @@ bash "$BENCH/conformance.sh"
     echo
     echo "Machine: $(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n1)," \
         "$(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo), kernel $(uname -r)"
+    echo
+    # Other work on the machine moves every figure; the ratios less so.
+    echo "Load average (1, 5, 15 min) before: $LOAD_BEFORE; after: $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo
+    echo "Commit: $(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- mock-server/src || echo ' (mock-server/src modified)')"
     echo
     python3 "$BENCH/summarize.py" "$RESULTS"
 } >"$OUT/summary.md"

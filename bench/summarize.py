@@ -5,8 +5,8 @@ Usage: summarize.py RESULTS.tsv [FIGURE ...]   (all figures when none is named)
 
 Each row of RESULTS.tsv is: figure, target, round, key, value. A figure's table shows, per
 target, the median over rounds of its main metrics; below it, each ratio is the ratio of the
-two medians, with the range of the per-round ratios (rounds alternate targets, so round r of A
-and round r of B ran back to back).
+two medians (or their difference, where the label says so), with the range of the per-round
+ratios (rounds alternate targets, so round r of A and round r of B ran back to back).
 """
 
 import statistics
@@ -16,9 +16,10 @@ from collections import defaultdict
 # figure -> (metrics shown, ratios as (label, numerator target, denominator target, metric))
 FIGURES = {
     "throughput": (
-        ["rps", "p50_us", "p99_us"],
+        ["rps", "p50_us", "p99_us", "server_cpu_us"],
         [
             ("authenticated / bare endpoint", "mock-pat", "hello", "rps"),
+            ("server CPU per request, authenticated / bare endpoint", "mock-pat", "hello", "server_cpu_us"),
             ("authenticated / bare endpoint with the same bytes", "mock-pat", "hello-same-bytes", "rps"),
             ("same bytes / bare endpoint", "hello-same-bytes", "hello", "rps"),
             ("authenticated / Mountebank keep-alive", "mock-pat", "mb-keepalive", "rps"),
@@ -28,19 +29,22 @@ FIGURES = {
         ],
     ),
     "latency": (
-        ["p50_us", "p99_us", "rps"],
+        ["p50_us", "p99_us", "rps", "server_cpu_us"],
         [
             ("median latency, authenticated / bare endpoint", "mock-pat", "hello", "p50_us"),
+            ("median latency the mock adds to the bare endpoint's, µs", "mock-pat", "hello", "p50_us-diff"),
             # One connection: the mean latency is 1/rps, so its ratio is the inverse rps ratio.
             ("mean latency (1/rps), authenticated / bare endpoint", "hello", "mock-pat", "rps"),
             ("median latency, authenticated / Mountebank keep-alive", "mock-pat", "mb-keepalive", "p50_us"),
         ],
     ),
     "ntlm": (
-        ["rate", "failures"],
+        ["rate", "server_cpu_us", "client_cpu_us", "failures"],
         [
             ("NTLM handshakes / two PAT requests, fresh connections", "ntlm-handshake", "fresh-pat-pair", "rate"),
             ("NTLM handshakes / two bare requests, fresh connections", "ntlm-handshake", "fresh-hello-pair", "rate"),
+            ("server CPU per handshake the NTLM legs add, µs", "ntlm-handshake", "fresh-pat-pair", "server_cpu_us-diff"),
+            ("client CPU per handshake the NTLM legs add, µs", "ntlm-handshake", "fresh-pat-pair", "client_cpu_us-diff"),
         ],
     ),
     "startup": (
@@ -96,13 +100,16 @@ def table(figure, rows):
         out.append(f"| {t} | {rounds} | " + " | ".join(cells) + " |")
     lines = []
     for label, a, b, m in ratios:
+        # "metric-diff" compares by difference (A - B) instead of ratio (A / B).
+        diff = m.endswith("-diff")
+        m = m.removesuffix("-diff")
         ra, rb = rows.get((a, m)), rows.get((b, m))
         if not ra or not rb:
             continue
-        ratio = statistics.median(ra.values()) / statistics.median(rb.values())
-        paired = [ra[r] / rb[r] for r in ra if r in rb and rb[r]]
+        ma, mb = statistics.median(ra.values()), statistics.median(rb.values())
+        paired = [ra[r] - rb[r] if diff else ra[r] / rb[r] for r in ra if r in rb and (diff or rb[r])]
         spread = f" (per round {min(paired):.2f} to {max(paired):.2f})" if paired else ""
-        lines.append(f"- {label}: **{ratio:.2f}**{spread}")
+        lines.append(f"- {label}: **{ma - mb if diff else ma / mb:.2f}**{spread}")
     if lines:
         out += [""] + lines
     return "\n".join(out) + "\n"

@@ -12,6 +12,8 @@
 #     mb-keepalive-401  Mountebank's 401 (no header), keep-alive set
 #     mb-close          Mountebank as configured by default: it closes every connection
 #   figure "latency": one connection, LATENCY_SECONDS each: mock-pat, hello, mb-keepalive.
+# Besides wrk's figures, each run records server_cpu_us: the server process's CPU time (user +
+# system, from /proc) per request, which the other core's load disturbs less than req/s.
 #
 # Usage: bench/throughput.sh            (ROUNDS=5 SECONDS_PER_RUN=4; SKIP_BUILD=1 to reuse builds)
 
@@ -30,33 +32,40 @@ reset_figure latency
 HEADER="$(pat_header)"
 start_mock
 MOCK_ADDR="$ADDR"
+MOCK_PID="$PID"
 # The mock's own 200, saved for the same-bytes endpoint and as Mountebank's body.
 curl -sf -i -H "$HEADER" "http://$MOCK_ADDR$PROJECTS" >"$OUT/mock-200.http"
 curl -sf -H "$HEADER" "http://$MOCK_ADDR$PROJECTS" >"$OUT/mock-200.json"
 CANNED="$OUT/mock-200.http" start_hello
 HELLO_ADDR="$ADDR"
+HELLO_PID="$PID"
 start_mountebank mb-keepalive keep-alive "$HEADER" "$OUT/mock-200.json"
 MBK_ADDR="$ADDR"
+MBK_PID="$PID"
 start_mountebank mb-close close "$HEADER" "$OUT/mock-200.json"
 MBC_ADDR="$ADDR"
+MBC_PID="$PID"
 
-# name|url|Authorization header or empty|expected statuses (ok: 2xx, all: every answer a 401)
+# name|url|Authorization header or empty|expected statuses (ok: 2xx, all: every answer a
+# 401)|server process (its CPU time per request is recorded as server_cpu_us)
 TARGETS=(
-    "mock-pat|http://$MOCK_ADDR$PROJECTS|$HEADER|ok"
-    "hello|http://$HELLO_ADDR/hello||ok"
-    "hello-same-bytes|http://$HELLO_ADDR$PROJECTS||ok"
-    "mock-401|http://$MOCK_ADDR$PROJECTS||all"
-    "mb-keepalive|http://$MBK_ADDR$PROJECTS|$HEADER|ok"
-    "mb-keepalive-401|http://$MBK_ADDR$PROJECTS||all"
-    "mb-close|http://$MBC_ADDR$PROJECTS|$HEADER|ok"
+    "mock-pat|http://$MOCK_ADDR$PROJECTS|$HEADER|ok|$MOCK_PID"
+    "hello|http://$HELLO_ADDR/hello||ok|$HELLO_PID"
+    "hello-same-bytes|http://$HELLO_ADDR$PROJECTS||ok|$HELLO_PID"
+    "mock-401|http://$MOCK_ADDR$PROJECTS||all|$MOCK_PID"
+    "mb-keepalive|http://$MBK_ADDR$PROJECTS|$HEADER|ok|$MBK_PID"
+    "mb-keepalive-401|http://$MBK_ADDR$PROJECTS||all|$MBK_PID"
+    "mb-close|http://$MBC_ADDR$PROJECTS|$HEADER|ok|$MBC_PID"
 )
 LATENCY_TARGETS=("${TARGETS[0]}" "${TARGETS[1]}" "${TARGETS[4]}")
 
 run_target() {
-    local figure="$1" connections="$2" seconds="$3" round="$4" spec="$5" name url header want line
-    IFS='|' read -r name url header want <<<"$spec"
+    local figure="$1" connections="$2" seconds="$3" round="$4" spec="$5" name url header want pid line before
+    IFS='|' read -r name url header want pid <<<"$spec"
+    before="$(cpu_ms "$pid")"
     line="$(wrk_line "$connections" "$seconds" "$url" "$header")"
     expect_status "$line" "$want"
+    line="$line server_cpu_us=$(per_us "$before" "$(cpu_ms "$pid")" "$(value requests "$line")")"
     [[ "$round" == warmup ]] || record "$figure" "$name" "$round" "$line"
     log "$figure $name round $round: $line"
 }

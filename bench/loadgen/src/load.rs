@@ -39,11 +39,24 @@ pub fn run(mode: &str, args: &Args) -> Result<(), String> {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
     let (done, failures, first_error, elapsed) = runtime.block_on(drive(plan, concurrency, seconds));
     let rate = done as f64 / elapsed;
-    println!("mode={mode} iterations={done} seconds={elapsed:.3} rate={rate:.1} failures={failures}");
+    let client_cpu_us = own_cpu_ms().map_or(0.0, |ms| ms * 1000.0 / done.max(1) as f64);
+    println!(
+        "mode={mode} iterations={done} seconds={elapsed:.3} rate={rate:.1} failures={failures} \
+         client_cpu_us={client_cpu_us:.1}"
+    );
     if let Some(error) = first_error {
         eprintln!("first failure: {error}");
     }
     if done == 0 { Err("no iteration succeeded".to_owned()) } else { Ok(()) }
+}
+
+/// This process's CPU time (user + system) so far, in milliseconds: `/proc/self/stat` counts
+/// clock ticks of USER_HZ, which is 100 on Linux x86_64.
+fn own_cpu_ms() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let fields: Vec<&str> = stat.rsplit_once(") ")?.1.split(' ').collect();
+    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    Some(ticks * 10.0)
 }
 
 async fn drive(plan: Rc<Plan>, concurrency: usize, seconds: f64) -> (u64, u64, Option<String>, f64) {
