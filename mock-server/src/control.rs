@@ -36,7 +36,7 @@ async fn health(State(state): State<AppState>) -> Json<Value> {
     Json(json!({
         "status": "ok",
         "release": state.profile().release,
-        "journal_entries": state.journal().entries().len(),
+        "journal_entries": state.journal().len(),
         "journal_dropped": state.journal().dropped(),
     }))
 }

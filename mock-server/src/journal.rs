@@ -1,8 +1,10 @@
-//! The journal: a bounded record of every request, the decision and the status, with secrets
-//! redacted. The control plane serves it as JSON; the conformance runner reads it in-process.
+//! The journal: a bounded record of every request, the decision and the status. Entries are
+//! redacted on the way out (every reader goes through [`Journal::entries`]), so no secret leaves
+//! it while the request path stays cheap. The control plane serves it as JSON; the conformance
+//! runner reads it in-process.
 
 use std::collections::VecDeque;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use serde::{Deserialize, Serialize};
 
@@ -76,12 +78,18 @@ struct Inner {
 pub struct Journal {
     inner: Arc<Mutex<Inner>>,
     capacity: usize,
+    redactor: Arc<OnceLock<Redactor>>,
 }
 
 impl Journal {
     /// A journal keeping at most `capacity` entries.
     pub fn new(capacity: usize) -> Self {
-        Self { inner: Arc::default(), capacity: capacity.max(1) }
+        Self { inner: Arc::default(), capacity: capacity.max(1), redactor: Arc::default() }
+    }
+
+    /// Sets the redactor applied to every entry read (the server sets its profile's once).
+    pub fn set_redactor(&self, redactor: Redactor) {
+        let _ = self.redactor.set(redactor);
     }
 
     /// Appends an entry, assigning its sequence number.
@@ -96,9 +104,23 @@ impl Journal {
         inner.entries.push_back(entry);
     }
 
-    /// A copy of the entries, oldest first.
+    /// A copy of the entries, oldest first, with secrets redacted.
     pub fn entries(&self) -> Vec<JournalEntry> {
-        self.lock().entries.iter().cloned().collect()
+        let raw: Vec<JournalEntry> = self.lock().entries.iter().cloned().collect();
+        match self.redactor.get() {
+            Some(redactor) => raw.into_iter().map(|e| redactor.redact_entry(e)).collect(),
+            None => raw,
+        }
+    }
+
+    /// How many entries the journal holds.
+    pub fn len(&self) -> usize {
+        self.lock().entries.len()
+    }
+
+    /// Whether the journal holds no entry.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 
     /// Entries dropped because the journal was full.
@@ -150,6 +172,24 @@ impl Redactor {
         }
         needles.sort_by_key(|n| std::cmp::Reverse(n.0.len()));
         Self { needles }
+    }
+
+    /// The entry with every secret replaced in every text; a secret in the path sets
+    /// `secret_in_url`.
+    pub fn redact_entry(&self, mut entry: JournalEntry) -> JournalEntry {
+        let (path, hit) = self.redact(&entry.path);
+        entry.path = path;
+        entry.secret_in_url |= hit;
+        for text in [&mut entry.explanation, &mut entry.hint] {
+            *text = self.redact(text).0;
+        }
+        for text in [&mut entry.api_version, &mut entry.user_agent, &mut entry.leg, &mut entry.identity, &mut entry.via]
+            .into_iter()
+            .flatten()
+        {
+            *text = self.redact(text).0;
+        }
+        entry
     }
 
     /// The text with every secret replaced; `true` if something was replaced.

@@ -66,13 +66,20 @@ impl AcceptFacts {
     /// Applies the server's rule to an `Accept` header value.
     pub fn from_header(accept: Option<&str>, xhr: bool) -> Self {
         let Some(accept) = accept else { return Self { xhr, html: true, json: false } };
-        let types: Vec<String> =
-            accept.split(',').map(|t| t.split(';').next().unwrap_or("").trim().to_ascii_lowercase()).collect();
-        let has = |t: &str| types.iter().any(|x| x == t);
-        let json_or_text = has("application/json") || has("text/plain");
-        let html = has("text/html") || ((has("text/*") || has("*/*")) && !json_or_text);
-        let json = (has("application/json") || has("application/*") || has("*/*")) && !has("text/plain");
-        Self { xhr, html, json }
+        let (mut html, mut any, mut text_any, mut json, mut app_any, mut plain) =
+            (false, false, false, false, false, false);
+        for media in accept.split(',') {
+            let media = media.split(';').next().unwrap_or("").trim();
+            let is = |t: &str| media.eq_ignore_ascii_case(t);
+            html |= is("text/html");
+            any |= is("*/*");
+            text_any |= is("text/*");
+            json |= is("application/json");
+            app_any |= is("application/*");
+            plain |= is("text/plain");
+        }
+        let json_or_text = json || plain;
+        Self { xhr, html: html || ((text_any || any) && !json_or_text), json: (json || app_any || any) && !plain }
     }
 }
 

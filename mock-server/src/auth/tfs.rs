@@ -111,25 +111,26 @@ fn pat(profile: &Profile, facts: &RequestFacts, token: &Secret) -> Result<Caller
             "create a new PAT on this server (PATs are per server and, usually, per collection) and check it was copied whole",
         );
     };
-    let who = format!("the PAT '{}' of {}", pat.name, identity.account);
+    // Built only on the refusal paths: the allowed path is the hot one.
+    let who = || format!("the PAT '{}' of {}", pat.name, identity.account);
     if pat.revoked {
         return reject(
             Reason::PatRevoked,
-            format!("{who} was revoked: TFS rejects it with an empty 401"),
+            format!("{} was revoked: TFS rejects it with an empty 401", who()),
             "a revoked PAT is still configured (credential cache, CI secret, git credential store): replace it with the new one",
         );
     }
     if pat.expires <= facts.now {
-        return Err(expired(profile, &who, pat));
+        return Err(expired(profile, &who(), pat));
     }
     if !identity.enabled {
         return reject(
             Reason::IdentityDisabled,
-            format!("{who} belongs to a disabled account: TFS rejects it with an empty 401"),
+            format!("{} belongs to a disabled account: TFS rejects it with an empty 401", who()),
             "enable the account, or use a PAT of an enabled one",
         );
     }
-    if let Some(d) = wrong_collection(profile, facts, &who, pat) {
+    if let Some(d) = wrong_collection(profile, facts, who, pat) {
         return Err(d);
     }
     let method = facts.method.as_str();
@@ -140,7 +141,8 @@ fn pat(profile: &Profile, facts: &RequestFacts, token: &Secret) -> Result<Caller
         return reject(
             Reason::PatScope,
             format!(
-                "{who} has scopes '{}', which do not allow {method} {path}{needed}: TFS rejects it with an empty 401",
+                "{} has scopes '{}', which do not allow {method} {path}{needed}: TFS rejects it with an empty 401",
+                who(),
                 pat.scopes.join(" ")
             ),
             &format!("create a PAT with a scope that covers this call{needed}, or full access"),
@@ -166,7 +168,7 @@ fn expired(profile: &Profile, who: &str, pat: &Pat) -> Decision {
     }
 }
 
-fn wrong_collection(profile: &Profile, facts: &RequestFacts, who: &str, pat: &Pat) -> Option<Decision> {
+fn wrong_collection(profile: &Profile, facts: &RequestFacts, who: impl Fn() -> String, pat: &Pat) -> Option<Decision> {
     let PatCollection::One(valid) = &pat.collection else { return None };
     let here = match &facts.target.host {
         Host::Collection { name, .. } if name.eq_ignore_ascii_case(valid) => return None,
@@ -186,7 +188,8 @@ fn wrong_collection(profile: &Profile, facts: &RequestFacts, who: &str, pat: &Pa
         Reason::PatWrongCollection,
         answers::anonymous(profile),
         format!(
-            "{who} is valid for collection {valid} only, but the request is for {here}: the token is not recognised there and the request is anonymous (TF400813)"
+            "{} is valid for collection {valid} only, but the request is for {here}: the token is not recognised there and the request is anonymous (TF400813)",
+            who()
         ),
         format!(
             "use the collection URL ({}/{valid}/...) or a PAT created for all accessible collections",

@@ -22,11 +22,14 @@ async fn handle(State(state): State<AppState>, request: Request) -> Response<Bod
     let slot = request.extensions().get::<ConnSlot>().cloned().unwrap_or_else(|| state.new_connection());
     let (parts, body) = request.into_parts();
     // Drain the body so the keep-alive connection stays usable (NTLM legs may carry bodies).
-    let limits = state.limits();
-    match tokio::time::timeout(limits.body_read_timeout, axum::body::to_bytes(body, limits.max_body_bytes)).await {
-        Ok(Ok(_)) => {}
-        Ok(Err(_)) => return plain(StatusCode::PAYLOAD_TOO_LARGE, "Request body too large"),
-        Err(_) => return plain(StatusCode::REQUEST_TIMEOUT, "Request body timed out"),
+    // Most requests have no body: skip the timer a bounded read would need.
+    if !axum::body::HttpBody::is_end_stream(&body) {
+        let limits = state.limits();
+        match tokio::time::timeout(limits.body_read_timeout, axum::body::to_bytes(body, limits.max_body_bytes)).await {
+            Ok(Ok(_)) => {}
+            Ok(Err(_)) => return plain(StatusCode::PAYLOAD_TOO_LARGE, "Request body too large"),
+            Err(_) => return plain(StatusCode::REQUEST_TIMEOUT, "Request body timed out"),
+        }
     }
     let nonce: [u8; 8] = rand::random();
     let (facts, extras) = extract::facts(state.profile(), &parts, slot.id, slot.auth(), state.now(), nonce);
@@ -38,7 +41,7 @@ async fn handle(State(state): State<AppState>, request: Request) -> Response<Bod
         state.record_logon(logon);
     }
     let response = respond_to(&state, &facts, &extras, &decision);
-    record(&state, &facts, &extras, &decision, response.status().as_u16());
+    record(&state, facts, extras, decision, response.status().as_u16());
     response
 }
 
@@ -79,48 +82,53 @@ pub fn respond_to(state: &AppState, facts: &RequestFacts, extras: &Extras, decis
     }
 }
 
-fn record(state: &AppState, facts: &RequestFacts, extras: &Extras, decision: &Decision, status: u16) {
-    let redactor = state.redactor();
-    let full_path = match &extras.query {
+/// Journals the request. Entries are stored as decided and redacted when read (the journal's
+/// readers and the log line below), which keeps redaction off the hot path.
+fn record(state: &AppState, facts: RequestFacts, extras: Extras, decision: Decision, status: u16) {
+    let credential = summarize(&facts.credential);
+    let path = match extras.query {
         Some(q) => format!("{}?{q}", facts.path),
-        None => facts.path.clone(),
+        None => facts.path,
     };
-    let (path, secret_in_url) = redactor.redact(&full_path);
-    let clean = |text: &str| redactor.redact(text).0;
+    let offered = decision.answer.offered();
+    let principal = decision.principal;
     let entry = JournalEntry {
         seq: 0,
-        time_ms: u64::try_from(state.now()).unwrap_or(0) * 1000,
+        time_ms: u64::try_from(facts.now).unwrap_or(0) * 1000,
         connection: facts.connection.id,
-        method: facts.method.clone(),
+        method: facts.method,
         path,
         status,
         reason: decision.reason,
         layer: decision.layer,
-        explanation: clean(&decision.explanation),
-        hint: clean(&decision.hint),
-        identity: decision.principal.as_ref().map(|p| p.account.clone()),
-        via: decision.principal.as_ref().map(|p| match &p.via {
+        explanation: decision.explanation,
+        hint: decision.hint,
+        via: principal.as_ref().map(|p| match &p.via {
             Via::Pat { name } => format!("pat:{name}"),
             Via::Windows { scheme } => scheme.scheme().to_ascii_lowercase(),
             Via::IisBasic => "iis-basic".to_owned(),
         }),
-        credential: summarize(&facts.credential),
-        offered: decision.answer.offered(),
-        api_version: facts.api_version.as_ref().map(|v| clean(&v.raw)),
-        user_agent: extras.user_agent.as_deref().map(clean),
-        leg: decision.leg.as_deref().map(clean),
-        secret_in_url,
+        identity: principal.map(|p| p.account),
+        credential,
+        offered,
+        api_version: facts.api_version.map(|v| v.raw),
+        user_agent: extras.user_agent,
+        leg: decision.leg,
+        secret_in_url: false,
     };
-    tracing::info!(
-        target: "ado_mock_server::decision",
-        "conn={} {} {} -> {status} {}: {}{}",
-        entry.connection,
-        entry.method,
-        entry.path,
-        entry.reason,
-        entry.explanation,
-        if entry.hint.is_empty() { String::new() } else { format!(" | fix: {}", entry.hint) }
-    );
+    if tracing::enabled!(target: "ado_mock_server::decision", tracing::Level::INFO) {
+        let shown = state.redactor().redact_entry(entry.clone());
+        tracing::info!(
+            target: "ado_mock_server::decision",
+            "conn={} {} {} -> {status} {}: {}{}",
+            shown.connection,
+            shown.method,
+            shown.path,
+            shown.reason,
+            shown.explanation,
+            if shown.hint.is_empty() { String::new() } else { format!(" | fix: {}", shown.hint) }
+        );
+    }
     state.journal().record(entry);
 }
 

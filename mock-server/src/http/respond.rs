@@ -3,7 +3,7 @@
 //! full response can be snapshot-tested.
 
 use axum::body::Body;
-use axum::http::{HeaderValue, Response, StatusCode, header};
+use axum::http::{HeaderName, HeaderValue, Response, StatusCode, header};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde::Serialize;
@@ -168,6 +168,8 @@ fn soap_fault(error: &ServiceError) -> String {
     )
 }
 
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
 /// `HttpUtility.UrlEncode`: unreserved `A-Za-z0-9-_.!*()`, space as `+`, lower-case hex.
 pub fn url_encode(text: &str) -> String {
     let mut out = String::with_capacity(text.len() * 3 / 2);
@@ -177,7 +179,11 @@ pub fn url_encode(text: &str) -> String {
                 out.push(b as char)
             }
             b' ' => out.push('+'),
-            _ => out.push_str(&format!("%{b:02x}")),
+            _ => {
+                out.push('%');
+                out.push(HEX[usize::from(b >> 4)] as char);
+                out.push(HEX[usize::from(b & 15)] as char);
+            }
         }
     }
     out
@@ -197,25 +203,56 @@ fn challenge_headers(response: &mut Resp, challenges: &[Challenge], ctx: &Render
 
 const P3P: &str = "CP=\"CAO DSP COR ADMa DEV CONo TELo CUR PSA PSD TAI IVDo OUR SAMi BUS DEM NAV STA UNI COM INT PHY ONL FIN PUR LOC CNT\"";
 
+const fn name(text: &'static str) -> HeaderName {
+    HeaderName::from_static(text)
+}
+
+/// Headers that never change, before the per-request ids (names and values built at compile
+/// time: no parsing, no copy).
+const STATIC_HEAD: [(HeaderName, &str); 2] =
+    [(name("cache-control"), "private"), (name("server"), "Microsoft-IIS/10.0")];
+
+/// Headers that never change, after the per-request ids.
+const STATIC_TAIL: [(HeaderName, &str); 9] = [
+    (name("x-frame-options"), "SAMEORIGIN"),
+    (name("access-control-allow-origin"), "*"),
+    (name("access-control-max-age"), "3600"),
+    (name("access-control-allow-methods"), "OPTIONS,GET,POST,PATCH,PUT,DELETE"),
+    (name("access-control-expose-headers"), "ActivityId,X-TFS-Session,X-MS-ContinuationToken"),
+    (name("access-control-allow-headers"), "authorization"),
+    (name("x-powered-by"), "ASP.NET"),
+    (name("x-content-type-options"), "nosniff"),
+    (name("p3p"), P3P),
+];
+
+const PROCESS_ID: HeaderName = name("x-tfs-processid");
+const ACTIVITY_ID: HeaderName = name("activityid");
+const SESSION: HeaderName = name("x-tfs-session");
+const E2E_ID: HeaderName = name("x-vss-e2eid");
+const DEPLOYMENT_ID: HeaderName = name("x-vss-senderdeploymentid");
+
 /// The headers TFS puts on every response it generates (ado-facts 2.1, 2.2).
 fn tfs_headers(response: &mut Resp, ctx: &RenderContext<'_>) {
-    let activity = ctx.activity_id.to_string();
-    set(response, "cache-control", "private");
-    set(response, "server", "Microsoft-IIS/10.0");
-    set(response, "x-tfs-processid", &ctx.process_id.to_string());
-    set(response, "activityid", &activity);
-    set(response, "x-tfs-session", ctx.session.unwrap_or(&activity));
-    set(response, "x-vss-e2eid", &activity);
-    set(response, "x-vss-senderdeploymentid", &ctx.deployment_id.to_string());
-    set(response, "x-frame-options", "SAMEORIGIN");
-    set(response, "access-control-allow-origin", "*");
-    set(response, "access-control-max-age", "3600");
-    set(response, "access-control-allow-methods", "OPTIONS,GET,POST,PATCH,PUT,DELETE");
-    set(response, "access-control-expose-headers", "ActivityId,X-TFS-Session,X-MS-ContinuationToken");
-    set(response, "access-control-allow-headers", "authorization");
-    set(response, "x-powered-by", "ASP.NET");
-    set(response, "x-content-type-options", "nosniff");
-    set(response, "p3p", P3P);
+    let activity = uuid_value(ctx.activity_id);
+    let headers = response.headers_mut();
+    for (name, value) in STATIC_HEAD {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
+    headers.insert(PROCESS_ID, uuid_value(ctx.process_id));
+    headers.insert(ACTIVITY_ID, activity.clone());
+    let session = ctx.session.and_then(|s| HeaderValue::from_str(s).ok()).unwrap_or_else(|| activity.clone());
+    headers.insert(SESSION, session);
+    headers.insert(E2E_ID, activity);
+    headers.insert(DEPLOYMENT_ID, uuid_value(ctx.deployment_id));
+    for (name, value) in STATIC_TAIL {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
+}
+
+/// A UUID as a header value, formatted on the stack.
+fn uuid_value(id: Uuid) -> HeaderValue {
+    let mut buffer = Uuid::encode_buffer();
+    HeaderValue::from_str(id.hyphenated().encode_lower(&mut buffer)).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
 fn plain(status: StatusCode, text: &'static str) -> Resp {

@@ -49,6 +49,7 @@ impl AppState {
     /// State with explicit limits.
     pub fn with_limits(profile: Profile, realm: String, journal: Journal, clock: Clock, limits: Limits) -> Self {
         let redactor = Redactor::for_profile(&profile);
+        journal.set_redactor(redactor.clone());
         Self {
             shared: Arc::new(Shared {
                 profile,

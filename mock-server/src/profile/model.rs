@@ -311,7 +311,10 @@ impl Profile {
 
     /// The identity with this account (`DOMAIN\user`, case-insensitive).
     pub fn identity(&self, account: &str) -> Option<&Identity> {
-        self.identities.iter().find(|i| i.account.to_string().eq_ignore_ascii_case(account))
+        let (domain, user) = account.split_once('\\')?;
+        self.identities
+            .iter()
+            .find(|i| i.account.domain.eq_ignore_ascii_case(domain) && i.account.user.eq_ignore_ascii_case(user))
     }
 
     /// The identity a Windows logon names: the user matches case-insensitively and the domain

@@ -1,6 +1,7 @@
 //! Success bodies, shaped like the server's (only the fields clients read, plus ids and urls).
 
 use md5::{Digest, Md5};
+use serde::Serialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -33,12 +34,46 @@ pub struct RestResponse {
 
 const JSON: &str = "application/json; charset=utf-8";
 
-fn json_response(status: u16, value: &Value) -> RestResponse {
-    RestResponse { status, content_type: JSON, body: value.to_string().into_bytes() }
+fn json_response(status: u16, value: &impl Serialize) -> RestResponse {
+    RestResponse { status, content_type: JSON, body: serde_json::to_vec(value).unwrap_or_default() }
 }
 
-fn list(values: Vec<Value>) -> Value {
-    json!({ "count": values.len(), "value": values })
+/// The server's collection wrapper, `{"count":N,"value":[...]}`.
+#[derive(Serialize)]
+struct List<T> {
+    count: usize,
+    value: Vec<T>,
+}
+
+fn list<T: Serialize>(value: Vec<T>) -> List<T> {
+    List { count: value.len(), value }
+}
+
+/// A project reference as the projects routes serialize it (typed: the hot path).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ProjectRef<'p> {
+    id: Uuid,
+    name: &'p str,
+    url: String,
+    state: &'static str,
+    revision: u32,
+    visibility: &'static str,
+    last_update_time: &'static str,
+}
+
+/// A repository as the git routes serialize it.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RepoRef<'p> {
+    id: Uuid,
+    name: &'p str,
+    url: String,
+    project: ProjectRef<'p>,
+    default_branch: &'static str,
+    size: u64,
+    remote_url: String,
+    web_url: String,
 }
 
 /// Serves an allowed route.
@@ -56,7 +91,7 @@ pub fn serve(profile: &Profile, route: &Route, ctx: &RestContext<'_>) -> RestRes
         Route::ResourceAreas => json_response(200, &json!({ "count": 0, "value": [] })),
         Route::ConnectionData => json_response(200, &connection_data(profile, ctx, collection, identity)),
         Route::ListProjects => {
-            let values = visible(collection, identity).map(|p| project_json(&base, p)).collect();
+            let values: Vec<_> = visible(collection, identity).map(|p| project_ref(&base, p)).collect();
             json_response(200, &list(values))
         }
         Route::GetProject { project } => match collection.and_then(|c| c.project(project)) {
@@ -68,7 +103,7 @@ pub fn serve(profile: &Profile, route: &Route, ctx: &RestContext<'_>) -> RestRes
             json_response(202, &json!({ "id": id, "status": "queued", "url": format!("{base}/_apis/operations/{id}") }))
         }
         Route::ListRepos { project } => {
-            let values = visible(collection, identity)
+            let values: Vec<_> = visible(collection, identity)
                 .filter(|p| {
                     project.as_ref().is_none_or(|name| p.name.eq_ignore_ascii_case(name) || p.id.to_string() == *name)
                 })
@@ -100,7 +135,7 @@ pub fn serve(profile: &Profile, route: &Route, ctx: &RestContext<'_>) -> RestRes
             None => not_found(),
         },
         Route::ListCollections => {
-            let values = profile
+            let values: Vec<Value> = profile
                 .collections
                 .iter()
                 .filter(|c| identity.is_none_or(|i| i.is_server_admin() || i.is_valid_user_of(&c.name)))
@@ -145,20 +180,20 @@ fn find_repo<'p>(collection: Option<&'p Collection>, repo: &str) -> Option<(&'p 
     collection?.projects.iter().find_map(|p| p.repo(repo).map(|r| (p, r)))
 }
 
-fn project_json(base: &str, p: &Project) -> Value {
-    json!({
-        "id": p.id,
-        "name": p.name,
-        "url": format!("{base}/_apis/projects/{}", p.id),
-        "state": "wellFormed",
-        "revision": 1,
-        "visibility": "private",
-        "lastUpdateTime": "2024-01-01T00:00:00Z",
-    })
+fn project_ref<'p>(base: &str, p: &'p Project) -> ProjectRef<'p> {
+    ProjectRef {
+        id: p.id,
+        name: &p.name,
+        url: format!("{base}/_apis/projects/{}", p.id),
+        state: "wellFormed",
+        revision: 1,
+        visibility: "private",
+        last_update_time: "2024-01-01T00:00:00Z",
+    }
 }
 
 fn project_detail(base: &str, p: &Project) -> Value {
-    let mut value = project_json(base, p);
+    let mut value = serde_json::to_value(project_ref(base, p)).unwrap_or(Value::Null);
     value["defaultTeam"] = json!({
         "id": derived_id(&["team", &p.id.to_string()]),
         "name": format!("{} Team", p.name),
@@ -168,17 +203,17 @@ fn project_detail(base: &str, p: &Project) -> Value {
     value
 }
 
-fn repo_json(base: &str, p: &Project, r: &Repo) -> Value {
-    json!({
-        "id": r.id,
-        "name": r.name,
-        "url": format!("{base}/{}/_apis/git/repositories/{}", p.id, r.id),
-        "project": project_json(base, p),
-        "defaultBranch": "refs/heads/main",
-        "size": 0,
-        "remoteUrl": format!("{base}/{}/_git/{}", p.name, r.name),
-        "webUrl": format!("{base}/{}/_git/{}", p.name, r.name),
-    })
+fn repo_json<'p>(base: &str, p: &'p Project, r: &'p Repo) -> RepoRef<'p> {
+    RepoRef {
+        id: r.id,
+        name: &r.name,
+        url: format!("{base}/{}/_apis/git/repositories/{}", p.id, r.id),
+        project: project_ref(base, p),
+        default_branch: "refs/heads/main",
+        size: 0,
+        remote_url: format!("{base}/{}/_git/{}", p.name, r.name),
+        web_url: format!("{base}/{}/_git/{}", p.name, r.name),
+    }
 }
 
 fn work_item(base: &str, p: &Project, id: u32, kind: &str) -> Value {

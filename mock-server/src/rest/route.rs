@@ -164,23 +164,31 @@ pub fn resolve(profile: &Profile, method: &str, path: &str) -> Target {
         }
     }
     let method = if method.eq_ignore_ascii_case("HEAD") { "GET" } else { method };
+    let lowered: Vec<String> = rest.iter().map(|s| s.to_ascii_lowercase()).collect();
+    let lower: Vec<&str> = lowered.iter().map(String::as_str).collect();
     if let Some((first, tail)) = rest.split_first()
         && let Some(c) = profile.collection(first)
     {
         let host = Host::Collection { name: c.name.clone(), stopped: c.stopped };
-        let route = collection_route(method, tail).or_else(|| shared_route(method, tail)).ok_or(Miss::Nothing);
+        let (segs, l) = (tail, &lower[1..]);
+        let route = collection_route(method, segs, l).or_else(|| shared_route(method, segs, l)).ok_or(Miss::Nothing);
         return Target { host, relative_path: join(tail), route };
     }
-    let route = deployment_route(method, rest).or_else(|| shared_route(method, rest)).ok_or_else(|| miss(method, rest));
+    let route = deployment_route(method, rest, &lower)
+        .or_else(|| shared_route(method, rest, &lower))
+        .ok_or_else(|| miss(method, rest, &lower));
     Target { host: Host::Deployment, relative_path: join(rest), route }
 }
 
-fn miss(method: &str, rest: &[String]) -> Miss {
-    if collection_route(method, rest).is_some() {
+fn miss(method: &str, rest: &[String], lower: &[&str]) -> Miss {
+    if collection_route(method, rest, lower).is_some() {
         return Miss::NoCollection;
     }
     match rest.split_first() {
-        Some((first, tail)) if collection_route(method, tail).is_some() || shared_route(method, tail).is_some() => {
+        Some((first, tail))
+            if collection_route(method, tail, &lower[1..]).is_some()
+                || shared_route(method, tail, &lower[1..]).is_some() =>
+        {
             Miss::UnknownCollection { segment: first.clone() }
         }
         _ => Miss::Nothing,
@@ -191,15 +199,9 @@ fn join(segments: &[String]) -> String {
     format!("/{}", segments.join("/"))
 }
 
-fn lower(segments: &[String]) -> Vec<String> {
-    segments.iter().map(|s| s.to_ascii_lowercase()).collect()
-}
-
 /// Routes both levels serve.
-fn shared_route(method: &str, segs: &[String]) -> Option<Route> {
-    let l = lower(segs);
-    let l: Vec<&str> = l.iter().map(String::as_str).collect();
-    match (method, l.as_slice()) {
+fn shared_route(method: &str, segs: &[String], l: &[&str]) -> Option<Route> {
+    match (method, l) {
         ("OPTIONS", ["_apis"]) => Some(Route::Locations { area: None }),
         ("OPTIONS", ["_apis", _]) => Some(Route::Locations { area: Some(segs[1].clone()) }),
         ("GET", ["_apis", "resourceareas", ..]) => Some(Route::ResourceAreas),
@@ -208,21 +210,17 @@ fn shared_route(method: &str, segs: &[String]) -> Option<Route> {
     }
 }
 
-fn deployment_route(method: &str, segs: &[String]) -> Option<Route> {
-    let l = lower(segs);
-    let l: Vec<&str> = l.iter().map(String::as_str).collect();
-    match (method, l.as_slice()) {
+fn deployment_route(method: &str, segs: &[String], l: &[&str]) -> Option<Route> {
+    match (method, l) {
         ("GET", ["_apis", "projectcollections"]) => Some(Route::ListCollections),
         ("GET", ["_apis", "projectcollections", _]) => Some(Route::GetCollection { collection: segs[2].clone() }),
         _ => None,
     }
 }
 
-fn collection_route(method: &str, segs: &[String]) -> Option<Route> {
-    let l = lower(segs);
-    let l: Vec<&str> = l.iter().map(String::as_str).collect();
+fn collection_route(method: &str, segs: &[String], l: &[&str]) -> Option<Route> {
     let s = |i: usize| segs[i].clone();
-    match (method, l.as_slice()) {
+    match (method, l) {
         ("GET", ["_apis", "projects"]) => Some(Route::ListProjects),
         ("POST", ["_apis", "projects"]) => Some(Route::CreateProject),
         ("GET", ["_apis", "projects", _]) => Some(Route::GetProject { project: s(2) }),
