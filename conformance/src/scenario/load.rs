@@ -8,10 +8,10 @@ use std::sync::Arc;
 use ado_mock_server::{Profile, Release};
 
 use super::file::ScenarioFile;
-use super::merge::merge;
 use super::model::{Scenario, ServerSpec};
 use super::validate::{client_spec, expect_spec};
 use crate::error::{LoadError, LoadErrors};
+use ado_mock_server::profile::merge_overrides as merge;
 
 const WHAT: &str = "scenario";
 

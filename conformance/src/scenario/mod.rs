@@ -1,9 +1,9 @@
 //! Scenarios: the 401 library as data. Raw files ([`file`]) are merged with their base profile
-//! ([`merge`]), validated ([`validate`]) and loaded into the trusted model ([`model`]).
+//! (`ado_mock_server::profile::merge_overrides`), validated (`validate`) and loaded into the
+//! trusted model ([`model`]).
 
 pub mod file;
 mod load;
-pub mod merge;
 pub mod model;
 mod validate;
 

@@ -18,19 +18,8 @@ const PROFILE: &str = include_str!("../../../tests/fixtures/mock/rich.toml");
 pub fn profile_with(overrides: &str) -> Profile {
     let mut base: toml::Table = toml::from_str(PROFILE).expect("the rich profile parses");
     let extra: toml::Table = toml::from_str(overrides).expect("an override parses");
-    merge(&mut base, extra);
+    ado_mock_server::profile::merge_overrides(&mut base, &extra);
     Profile::from_toml_value(toml::Value::Table(base), "bench profile", NOW).expect("the bench profile is valid")
-}
-
-fn merge(base: &mut toml::Table, extra: toml::Table) {
-    for (key, value) in extra {
-        match (base.get_mut(&key), value) {
-            (Some(toml::Value::Table(b)), toml::Value::Table(e)) => merge(b, e),
-            (_, value) => {
-                base.insert(key, value);
-            }
-        }
-    }
 }
 
 /// A PAT's token by account and name.

@@ -4,12 +4,14 @@ mod file;
 mod load;
 #[cfg(test)]
 mod load_tests;
+mod merge;
 mod model;
 mod release;
 mod scopes;
 
 pub use file::ProfileFile;
 pub use load::{derive_token, derived_id, is_pat_syntax};
+pub use merge::merge_overrides;
 pub use model::{
     Account, Collection, Group, GroupScope, Identity, Iis, NtlmSettings, Pat, PatCollection, Profile, Project,
     Provider, Repo, group_names,

@@ -18,19 +18,8 @@ pub const PROFILE: &str = include_str!("../../../tests/fixtures/mock/rich.toml")
 pub fn profile_with(overrides: &str) -> Profile {
     let mut base: toml::Table = toml::from_str(PROFILE).expect("test profile parses");
     let extra: toml::Table = toml::from_str(overrides).expect("override parses");
-    merge(&mut base, extra);
+    crate::profile::merge_overrides(&mut base, &extra);
     Profile::from_toml_value(toml::Value::Table(base), "test profile", NOW).expect("test profile is valid")
-}
-
-fn merge(base: &mut toml::Table, extra: toml::Table) {
-    for (key, value) in extra {
-        match (base.get_mut(&key), value) {
-            (Some(toml::Value::Table(b)), toml::Value::Table(e)) => merge(b, e),
-            (_, value) => {
-                base.insert(key, value);
-            }
-        }
-    }
 }
 
 /// The test profile.

@@ -37,7 +37,7 @@ pub fn base_profile_text() -> String {
 pub fn profile_text(overrides: &str) -> String {
     let mut base: toml::Table = toml::from_str(&base_profile_text()).expect("fixture parses");
     let extra: toml::Table = toml::from_str(overrides).expect("overrides parse");
-    ado_conformance::scenario::merge::merge(&mut base, &extra);
+    ado_mock_server::profile::merge_overrides(&mut base, &extra);
     toml::to_string(&base).expect("profile serializes")
 }
 

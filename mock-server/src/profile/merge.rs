@@ -1,4 +1,5 @@
-//! Merging a scenario's `[server]` overrides into its base profile, key by key.
+//! Overriding a profile key by key (how scenarios adapt a base profile, and how tests and
+//! benches adapt theirs).
 //!
 //! Tables merge recursively and scalars replace. Arrays of tables that have an identifying
 //! key merge element by element: `collections` and `collections.projects` by `name`,
@@ -18,7 +19,7 @@ fn identity_key(path: &str) -> Option<&'static str> {
 }
 
 /// Merges `overrides` into `base`.
-pub fn merge(base: &mut toml::Table, overrides: &toml::Table) {
+pub fn merge_overrides(base: &mut toml::Table, overrides: &toml::Table) {
     merge_tables(base, overrides, "");
 }
 
@@ -74,14 +75,14 @@ mod tests {
     #[test]
     fn tables_merge_and_scalars_replace() {
         let mut base = table("release = 'ads2022'\n[iis]\nanonymous = true\nbasic = false\n");
-        merge(&mut base, &table("[iis]\nbasic = true\n"));
+        merge_overrides(&mut base, &table("[iis]\nbasic = true\n"));
         assert_eq!(base, table("release = 'ads2022'\n[iis]\nanonymous = true\nbasic = true\n"));
     }
 
     #[test]
     fn plain_arrays_replace() {
         let mut base = table("[iis]\nproviders = ['Negotiate', 'NTLM']\n");
-        merge(&mut base, &table("[iis]\nproviders = ['NTLM']\n"));
+        merge_overrides(&mut base, &table("[iis]\nproviders = ['NTLM']\n"));
         assert_eq!(base, table("[iis]\nproviders = ['NTLM']\n"));
     }
 
@@ -111,7 +112,7 @@ mod tests {
             account = 'CONTOSO\ann'
             "#,
         );
-        merge(&mut base, &overrides);
+        merge_overrides(&mut base, &overrides);
         let expected = table(
             r#"
             [[identities]]
@@ -139,7 +140,7 @@ mod tests {
         let overrides = table(
             "[[collections]]\nname = 'defaultcollection'\nstate = 'stopped'\n[[collections.projects]]\nname = 'Fabrikam'\nrepos = ['B']\n",
         );
-        merge(&mut base, &overrides);
+        merge_overrides(&mut base, &overrides);
         let expected = table(
             "[[collections]]\nname = 'DefaultCollection'\nstate = 'stopped'\n[[collections.projects]]\nname = 'Fabrikam'\nrepos = ['B']\n",
         );
