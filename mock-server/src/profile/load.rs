@@ -86,7 +86,7 @@ fn resolve(file: ProfileFile, origin: &str, now: i64) -> Result<Profile, Profile
     let iis = resolve_iis(&ctx, &file)?;
     let ntlm = resolve_ntlm(&ctx, &file)?;
     let collections = resolve_collections(&ctx, &file.collections, &virtual_directory)?;
-    let identities = resolve_identities(&ctx, &file.identities, &collections, &ntlm)?;
+    let identities = resolve_identities(&ctx, &file.identities, &collections)?;
     Ok(Profile {
         release: file.release,
         virtual_directory,
@@ -241,7 +241,6 @@ fn resolve_identities(
     ctx: &Ctx<'_>,
     files: &[IdentityFile],
     collections: &[Collection],
-    ntlm: &NtlmSettings,
 ) -> Result<Vec<Identity>, ProfileError> {
     let mut accounts = HashSet::new();
     let mut tokens = HashSet::new();
@@ -253,7 +252,6 @@ fn resolve_identities(
         if !accounts.insert(account.to_string().to_ascii_lowercase()) {
             return Err(ctx.err(format!("{base}.account"), "an account not listed before", &f.account));
         }
-        let _ = ntlm; // Accounts of other domains are allowed (trusted domains).
         let mut groups = Vec::new();
         for (gi, g) in f.groups.iter().enumerate() {
             groups.push(parse_group(ctx, &format!("{base}.groups[{gi}]"), g, collections)?);

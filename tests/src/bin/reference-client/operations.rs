@@ -4,6 +4,8 @@
 use reqwest::Method;
 use serde_json::Value;
 
+use ado_mock_server::rest::route::percent_decode;
+
 use crate::client::{Client, Response, strip_query};
 use crate::{Config, Mutant};
 
@@ -131,7 +133,11 @@ fn json(method: &Method, url: &str, response: Response) -> Result<Value, String>
 
 /// `HTTP 401 from GET <url>: <the server's message>`, never the query string.
 fn describe(method: &Method, url: &str, response: &Response) -> String {
-    let service_error = response.headers.get("x-tfs-serviceerror").and_then(|v| v.to_str().ok()).map(url_decode);
+    let service_error = response
+        .headers
+        .get("x-tfs-serviceerror")
+        .and_then(|v| v.to_str().ok())
+        .map(|v| percent_decode(&v.replace('+', " ")));
     let message = service_error.or_else(|| {
         serde_json::from_str::<Value>(&response.body)
             .ok()
@@ -148,28 +154,6 @@ fn describe(method: &Method, url: &str, response: &Response) -> String {
         text.push_str(&format!(" (server offers {})", offered.join(", ")));
     }
     text
-}
-
-fn url_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => {
-                if let Ok(b) = u8::from_str_radix(&text[i + 1..i + 3], 16) {
-                    out.push(b);
-                    i += 3;
-                    continue;
-                }
-                out.push(b'%');
-            }
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn names(value: Value) -> Result<String, String> {
