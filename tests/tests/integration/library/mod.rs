@@ -8,7 +8,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::runner::util::{Outcome, Workdir, conformance, results, workspace};
+use crate::runner::util::{self, Outcome, Workdir, conformance, results, workspace};
 
 mod secrets;
 
@@ -55,9 +55,7 @@ fn manifest(work: &Workdir, mutant: Option<&str>, timeout_s: u32) -> std::path::
 /// the run (reports and the runner's own output) is checked for secrets.
 fn run(work: &Workdir, manifest: &Path, extra: &[&str]) -> BTreeMap<String, String> {
     let reports = work.path(&format!("reports-{}", manifest.file_stem().unwrap().to_string_lossy()));
-    let mut args = vec!["run", "--client", manifest.to_str().unwrap(), "--report-dir", reports.to_str().unwrap()];
-    args.extend_from_slice(extra);
-    let outcome = conformance(&args);
+    let outcome = util::run(manifest, &workspace().join("scenarios"), &reports, extra);
     assert!(outcome.code == 0 || outcome.code == 1, "{}", outcome.context());
     let leaky = manifest.file_stem().is_some_and(|s| s == "secret-printed" || s == "pat-in-url");
     if !leaky {
@@ -131,18 +129,10 @@ fn the_reference_passes_every_scenario_and_every_mutant_is_caught() {
 /// Runs a shipped adapter with its baseline; checks every artifact for secrets.
 fn baseline_run(client: &str) -> Outcome {
     let work = Workdir::new();
-    let manifest = format!("conformance/clients/{client}.toml");
+    let manifest = workspace().join(format!("conformance/clients/{client}.toml"));
     let baseline = format!("conformance/baselines/{client}.toml");
     let reports = work.path("reports");
-    let outcome = conformance(&[
-        "run",
-        "--client",
-        &manifest,
-        "--baseline",
-        &baseline,
-        "--report-dir",
-        reports.to_str().unwrap(),
-    ]);
+    let outcome = util::run(&manifest, &workspace().join("scenarios"), &reports, &["--baseline", &baseline]);
     secrets::assert_none_in(&reports, &outcome);
     outcome
 }

@@ -1,7 +1,7 @@
 //! Each check failing for the right reason: the fake client misbehaves one way per script,
 //! and the named check (and the case's verdict) says so.
 
-use super::util::{Workdir, case, check, conformance, fixtures, results, show};
+use super::util::{Workdir, case, check, fixtures, results, run, show};
 
 /// Runs `script` on one case and asserts the check's verdict and detail, and the case verdict.
 fn judged(script: &str, scenario: &str, check_name: &str, verdict: &str, detail: &str, case_verdict: &str) {
@@ -9,19 +9,7 @@ fn judged(script: &str, scenario: &str, check_name: &str, verdict: &str, detail:
     let manifest = work.manifest(script);
     let reports = work.path("reports");
     let filter = format!("{scenario} [ads2022]");
-    let out = conformance(&[
-        "run",
-        "--client",
-        manifest.to_str().unwrap(),
-        "--scenarios",
-        fixtures().to_str().unwrap(),
-        "--filter",
-        &filter,
-        "--report-dir",
-        reports.to_str().unwrap(),
-        "--jobs",
-        "1",
-    ]);
+    let out = run(&manifest, &fixtures(), &reports, &["--filter", &filter, "--jobs", "1"]);
     let expected_code = if matches!(case_verdict, "fail" | "insecure") { 1 } else { 0 };
     out.assert_code(expected_code);
     let results = results(&reports);
@@ -67,18 +55,7 @@ fn a_case_needing_a_missing_capability_is_skipped() {
     let work = Workdir::new();
     let manifest = work.manifest_with("good", r#"["pat"]"#, 20, "");
     let reports = work.path("reports");
-    conformance(&[
-        "run",
-        "--client",
-        manifest.to_str().unwrap(),
-        "--scenarios",
-        fixtures().to_str().unwrap(),
-        "--filter",
-        "ntlm/",
-        "--report-dir",
-        reports.to_str().unwrap(),
-    ])
-    .assert_code(0);
+    run(&manifest, &fixtures(), &reports, &["--filter", "ntlm/"]).assert_code(0);
     let results = results(&reports);
     let c = case(&results, "ntlm/success", "ads2022");
     assert_eq!(c["verdict"], "skip", "{}", show(c));

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::util::{Workdir, case, conformance, results};
+use super::util::{Workdir, case, results, run, workspace};
 
 /// A manifest running `bash -c SCRIPT`.
 fn bash_client(work: &Workdir, name: &str, script: &str) -> std::path::PathBuf {
@@ -22,17 +22,8 @@ fn run_one(work: &Workdir, name: &str, script: &str) -> (serde_json::Value, Dura
     let manifest = bash_client(work, name, script);
     let reports = work.path(&format!("reports-{name}"));
     let started = Instant::now();
-    let outcome = conformance(&[
-        "run",
-        "--client",
-        manifest.to_str().unwrap(),
-        "--filter",
-        "pat/missing-colon",
-        "--release",
-        "ads2022",
-        "--report-dir",
-        reports.to_str().unwrap(),
-    ]);
+    let scenarios = workspace().join("scenarios");
+    let outcome = run(&manifest, &scenarios, &reports, &["--filter", "pat/missing-colon", "--release", "ads2022"]);
     let elapsed = started.elapsed();
     outcome.assert_code(1);
     for file in ["results.json", "junit.xml", "report.html", "summary.md"] {

@@ -10,7 +10,7 @@ use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 use regex::Regex;
 
-use super::util::{CLI, Workdir, case, check, conformance, fixtures, results, show, without_durations, workspace};
+use super::util::{CLI, Workdir, case, check, fixtures, results, run, show, without_durations, workspace};
 
 /// The pid the `hang` script printed for its `sleep` child.
 fn grandchild(case: &serde_json::Value) -> Option<i32> {
@@ -30,19 +30,7 @@ fn a_hanging_client_is_killed_with_its_group_at_the_timeout() {
     let manifest = work.manifest_with("hang", r#"["pat"]"#, 2, "");
     let reports = work.path("reports");
     let started = Instant::now();
-    let out = conformance(&[
-        "run",
-        "--client",
-        manifest.to_str().unwrap(),
-        "--scenarios",
-        fixtures().to_str().unwrap(),
-        "--filter",
-        "pat/good",
-        "--report-dir",
-        reports.to_str().unwrap(),
-        "--jobs",
-        "2",
-    ]);
+    let out = run(&manifest, &fixtures(), &reports, &["--filter", "pat/good", "--jobs", "2"]);
     out.assert_code(1);
     assert!(started.elapsed() < Duration::from_secs(60), "the run took {:?}", started.elapsed());
     let results = results(&reports);
@@ -100,20 +88,9 @@ fn two_runs_give_the_same_results_apart_from_durations() {
     let extra = "[env]\nFAKE_SCRIPT_pat_expired = \"retry-storm\"\nFAKE_SCRIPT_pat_revoked = \"print-header\"\n";
     let manifest = work.manifest_with("by-scenario", r#"["pat", "ntlm"]"#, 20, extra);
     let mut runs = Vec::new();
-    for run in ["one", "two"] {
-        let reports = work.path(run);
-        conformance(&[
-            "run",
-            "--client",
-            manifest.to_str().unwrap(),
-            "--scenarios",
-            fixtures().to_str().unwrap(),
-            "--report-dir",
-            reports.to_str().unwrap(),
-            "--jobs",
-            "3",
-        ])
-        .assert_code(1);
+    for name in ["one", "two"] {
+        let reports = work.path(name);
+        run(&manifest, &fixtures(), &reports, &["--jobs", "3"]).assert_code(1);
         let mut r = results(&reports);
         without_durations(&mut r);
         runs.push(r);

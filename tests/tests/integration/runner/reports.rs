@@ -2,7 +2,7 @@
 //! a baseline entry, as reviewed snapshots. Durations are redacted; ports, temporary paths and
 //! secrets never reach the files.
 
-use super::util::{Workdir, conformance, fixtures};
+use super::util::{Workdir, fixtures, run};
 
 /// Per-scenario scripts: expired -> fail (known in the baseline), revoked -> insecure,
 /// anonymous-off -> note (silent failure), good -> pass; ntlm is skipped (no capability).
@@ -27,19 +27,7 @@ fn every_reporter_renders_the_same_run() {
     let manifest = work.manifest_with("by-scenario", r#"["pat", "basic", "bearer"]"#, 20, SCRIPTS);
     let baseline = work.write("baseline.toml", BASELINE);
     let reports = work.path("reports");
-    let out = conformance(&[
-        "run",
-        "--client",
-        manifest.to_str().unwrap(),
-        "--scenarios",
-        fixtures().to_str().unwrap(),
-        "--baseline",
-        baseline.to_str().unwrap(),
-        "--report-dir",
-        reports.to_str().unwrap(),
-        "--jobs",
-        "1",
-    ]);
+    let out = run(&manifest, &fixtures(), &reports, &["--baseline", baseline.to_str().unwrap(), "--jobs", "1"]);
     out.assert_code(1);
     let read = |name: &str| std::fs::read_to_string(reports.join(name)).expect("report written");
     let tmp = work.dir.path().display().to_string();

@@ -78,6 +78,21 @@ pub struct Outcome {
     pub stderr: String,
 }
 
+/// Runs `ado-conformance run --client MANIFEST --scenarios SCENARIOS --report-dir REPORTS EXTRA...`.
+pub fn run(manifest: &Path, scenarios: &Path, reports: &Path, extra: &[&str]) -> Outcome {
+    let mut args = vec![
+        "run",
+        "--client",
+        manifest.to_str().expect("UTF-8 path"),
+        "--scenarios",
+        scenarios.to_str().expect("UTF-8 path"),
+        "--report-dir",
+        reports.to_str().expect("UTF-8 path"),
+    ];
+    args.extend_from_slice(extra);
+    conformance(&args)
+}
+
 /// Runs `ado-conformance ARGS` in the workspace root.
 pub fn conformance(args: &[&str]) -> Outcome {
     let output = Command::new(CLI)
