@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use serde::{Deserialize, Serialize};
 
-use crate::auth::{Layer, Reason};
+use crate::auth::{IisLog, Layer, Reason};
 use crate::profile::Profile;
 use crate::secret::SecretFinder;
 
@@ -105,6 +105,9 @@ pub struct JournalEntry {
     pub leg: Option<String>,
     /// Whether a known secret appeared in the URL (and was redacted).
     pub secret_in_url: bool,
+    /// The fields IIS would write to its W3C log for this request.
+    #[serde(default)]
+    pub iis_log: IisLog,
 }
 
 fn http() -> String {
@@ -282,6 +285,7 @@ mod tests {
             user_agent: None,
             leg: None,
             secret_in_url: false,
+            iis_log: IisLog::default(),
         }
     }
 

@@ -34,6 +34,7 @@ pub fn entry(seq: u64, method: &str, path: &str, status: u16, reason: &str) -> J
         user_agent: None,
         leg: None,
         secret_in_url: false,
+        iis_log: Default::default(),
     }
 }
 

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::extract::{self, Extras};
 use super::respond::{self, RenderContext};
 use super::state::{AppState, ConnSlot};
-use crate::auth::{Answer, ConnectionUpdate, Credential, Decision, RequestFacts, Via, decide};
+use crate::auth::{Answer, ConnectionUpdate, Credential, Decision, IisLog, RequestFacts, Via, decide};
 use crate::journal::{CredentialKind, CredentialSummary, JournalEntry};
 use crate::rest::{self, RestContext};
 
@@ -57,9 +57,12 @@ fn plain(status: StatusCode, text: &'static str) -> Response<Body> {
 pub fn respond_to(state: &AppState, facts: &RequestFacts, extras: &Extras, decision: &Decision) -> Response<Body> {
     let host = extras.host.clone().unwrap_or_else(|| "localhost".to_owned());
     let ctx = RenderContext {
-        release: state.profile().release,
+        profile: state.profile(),
         realm: state.realm(),
         host: &host,
+        path: &facts.path,
+        query: extras.query.as_deref(),
+        now: facts.now,
         process_id: state.process_id(),
         activity_id: Uuid::new_v4(),
         deployment_id: state.deployment_id(),
@@ -91,6 +94,11 @@ fn record(state: &AppState, facts: RequestFacts, extras: Extras, decision: Decis
         None => facts.path,
     };
     let offered = decision.answer.offered();
+    let basic_user = match &facts.credential {
+        Credential::Basic(crate::auth::Basic::Pair { user, .. }) => Some(user.expose()),
+        _ => None,
+    };
+    let iis_log = IisLog::of(&decision, status, basic_user);
     let principal = decision.principal;
     let entry = JournalEntry {
         seq: 0,
@@ -109,6 +117,7 @@ fn record(state: &AppState, facts: RequestFacts, extras: Extras, decision: Decis
             Via::Pat { name } => format!("pat:{name}"),
             Via::Windows { scheme } => scheme.scheme().to_ascii_lowercase(),
             Via::IisBasic => "iis-basic".to_owned(),
+            Via::JobToken { name } => format!("job-token:{name}"),
         }),
         identity: principal.map(|p| p.account),
         credential,
@@ -117,6 +126,7 @@ fn record(state: &AppState, facts: RequestFacts, extras: Extras, decision: Decis
         user_agent: extras.user_agent,
         leg: decision.leg,
         secret_in_url: false,
+        iis_log,
     };
     if tracing::enabled!(target: "ado_mock_server::decision", tracing::Level::INFO) {
         let shown = state.redactor().redact_entry(entry.clone());
