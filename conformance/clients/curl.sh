@@ -28,6 +28,7 @@ credentials() {
     pat) echo "user = $(quote ":${ADO_PAT:-}")" ;;
     basic) echo "user = $(quote "$(account):${ADO_PASSWORD:-}")" ;;
     bearer) echo "header = $(quote "Authorization: Bearer ${ADO_PAT:-}")" ;;
+    job-token) echo "header = $(quote "Authorization: Bearer ${ADO_ACCESS_TOKEN:-}")" ;;
     ntlm) echo "ntlm"; echo "user = $(quote "$(account):${ADO_PASSWORD:-}")" ;;
     none) ;;
     *) die "auth '${ADO_AUTH}' is not supported by curl" ;;

@@ -31,6 +31,11 @@ case "${ADO_AUTH:-none}" in
     export GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=http.extraheader
     GIT_CONFIG_VALUE_0="Authorization: Basic $(printf ':%s' "${ADO_PAT:-}" | base64 -w0)"
     export GIT_CONFIG_VALUE_0 ;;
+  job-token)
+    # What the pipelines agent does for a checkout: the job token as a bearer extra header.
+    export GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=http.extraheader
+    GIT_CONFIG_VALUE_0="AUTHORIZATION: bearer ${ADO_ACCESS_TOKEN:-}"
+    export GIT_CONFIG_VALUE_0 ;;
   basic) askpass ;;
   ntlm)
     askpass

@@ -53,6 +53,9 @@ def credentials():
         return BasicAuthentication(account, password)
     if auth == "bearer":
         return BasicTokenAuthentication({"access_token": env("ADO_PAT", "")})
+    if auth == "job-token":
+        # What a pipeline task does with System.AccessToken.
+        return BasicTokenAuthentication({"access_token": env("ADO_ACCESS_TOKEN", "")})
     if auth in ("ntlm", "negotiate"):
         account = f"{domain}\\{user}" if domain else user
         return NtlmAuthentication(account, password)

@@ -7,7 +7,7 @@
 use std::path::Path;
 
 use crate::manifest::ClientManifest;
-use crate::scenario::{AuthKind, Case, UrlForm};
+use crate::scenario::{AccountForm, AuthKind, Case, UrlForm};
 
 /// The collection name used for `url = "wrong-collection"`.
 pub const WRONG_COLLECTION: &str = "NoSuchCollection";
@@ -45,9 +45,20 @@ pub fn contract_env(case: &Case, server_url: &str) -> Vec<(&'static str, String)
     vars
 }
 
-/// `ADO_PAT`, or `ADO_USERNAME`/`ADO_PASSWORD`/`ADO_DOMAIN`: only what the auth kind uses.
+/// `ADO_PAT`, `ADO_ACCESS_TOKEN`, or `ADO_USERNAME`/`ADO_PASSWORD`/`ADO_DOMAIN`: only what the
+/// auth kind uses, the account name in the scenario's form.
 fn credential_env(case: &Case) -> Vec<(&'static str, String)> {
     let client = &case.scenario.client;
+    if client.auth == AuthKind::JobToken {
+        let name = client.job_token.as_deref().unwrap_or_default();
+        return case
+            .profile
+            .job_tokens
+            .iter()
+            .find(|t| t.name.eq_ignore_ascii_case(name))
+            .map(|t| vec![("ADO_ACCESS_TOKEN", t.token.expose().to_owned())])
+            .unwrap_or_default();
+    }
     // The loader checked the identity and PAT against this profile.
     let Some(identity) = client.identity.as_deref().and_then(|a| case.profile.identity(a)) else {
         return Vec::new();
@@ -65,13 +76,20 @@ fn credential_env(case: &Case) -> Vec<(&'static str, String)> {
                 .clone()
                 .or_else(|| identity.password.as_ref().map(|p| p.expose().to_owned()))
                 .unwrap_or_default();
-            vec![
-                ("ADO_USERNAME", identity.account.user.clone()),
-                ("ADO_PASSWORD", password),
-                ("ADO_DOMAIN", identity.account.domain.clone()),
-            ]
+            let (user, domain) = match client.account_form {
+                AccountForm::DownLevel => (identity.account.user.clone(), identity.account.domain.clone()),
+                AccountForm::Upn => (
+                    identity
+                        .upn
+                        .clone()
+                        .unwrap_or_else(|| format!("{}@{}", identity.account.user, case.profile.ntlm.dns_domain)),
+                    String::new(),
+                ),
+                AccountForm::Bare => (identity.account.user.clone(), String::new()),
+            };
+            vec![("ADO_USERNAME", user), ("ADO_PASSWORD", password), ("ADO_DOMAIN", domain)]
         }
-        AuthKind::None => Vec::new(),
+        AuthKind::None | AuthKind::JobToken => Vec::new(),
     }
 }
 

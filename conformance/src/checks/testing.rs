@@ -90,6 +90,8 @@ impl Fixture {
                 releases: vec![(Release::Ads2022, Arc::clone(&profile))],
             },
             client: ClientSpec {
+                account_form: Default::default(),
+                job_token: None,
                 auth: AuthKind::Pat,
                 identity: Some("CONTOSO\\joseph".into()),
                 pat: Some("full".into()),

@@ -6,7 +6,7 @@
 
 use serde::Deserialize;
 
-use super::model::{AuthKind, Capability, Fault, Operation, Outcome, UrlForm};
+use super::model::{AccountForm, AuthKind, Capability, Fault, Operation, Outcome, UrlForm};
 
 /// A scenario file (`scenarios/<area>/<name>.toml`).
 #[derive(Debug, Deserialize)]
@@ -44,6 +44,11 @@ pub struct ClientFile {
     pub auth: AuthKind,
     /// `DOMAIN\user` of a profile identity.
     pub identity: Option<String>,
+    /// How the account name is handed over: `down-level` (default), `upn` or `bare`.
+    #[serde(default)]
+    pub account_form: AccountForm,
+    /// The name of one of the profile's job tokens, for `auth = "job-token"`.
+    pub job_token: Option<String>,
     /// The name of one of the identity's PATs.
     pub pat: Option<String>,
     /// A password overriding the identity's (e.g. a wrong one).

@@ -41,6 +41,8 @@ pub enum Capability {
     Negotiate,
     /// A Bearer token.
     Bearer,
+    /// A pipeline job access token (`ADO_ACCESS_TOKEN`, sent as Bearer or as the Basic password).
+    JobToken,
 }
 
 impl Capability {
@@ -52,8 +54,24 @@ impl Capability {
             Capability::Ntlm => "ntlm",
             Capability::Negotiate => "negotiate",
             Capability::Bearer => "bearer",
+            Capability::JobToken => "job-token",
         }
     }
+}
+
+/// How the client is handed a Windows account name: `down-level` (`ADO_DOMAIN=CONTOSO`,
+/// `ADO_USERNAME=joseph`), `upn` (`ADO_USERNAME=joseph@contoso.local`, no domain) or `bare`
+/// (`ADO_USERNAME=joseph`, no domain).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AccountForm {
+    /// `DOMAIN\user`.
+    #[default]
+    DownLevel,
+    /// `user@dns-domain`.
+    Upn,
+    /// `user` alone.
+    Bare,
 }
 
 /// The kind of credential the client is handed (`ADO_AUTH`).
@@ -70,6 +88,8 @@ pub enum AuthKind {
     Negotiate,
     /// A token for Bearer (`ADO_PAT`).
     Bearer,
+    /// A pipeline job access token (`ADO_ACCESS_TOKEN`).
+    JobToken,
     /// No credential.
     None,
 }
@@ -83,6 +103,7 @@ impl AuthKind {
             AuthKind::Ntlm => "ntlm",
             AuthKind::Negotiate => "negotiate",
             AuthKind::Bearer => "bearer",
+            AuthKind::JobToken => "job-token",
             AuthKind::None => "none",
         }
     }
@@ -95,6 +116,7 @@ impl AuthKind {
             AuthKind::Ntlm => Some(Capability::Ntlm),
             AuthKind::Negotiate => Some(Capability::Negotiate),
             AuthKind::Bearer => Some(Capability::Bearer),
+            AuthKind::JobToken => Some(Capability::JobToken),
             AuthKind::None => None,
         }
     }
@@ -114,6 +136,7 @@ impl AuthKind {
         match self {
             AuthKind::Pat | AuthKind::Basic => &["Basic"],
             AuthKind::Bearer => &["Bearer"],
+            AuthKind::JobToken => &["Bearer", "Basic"],
             AuthKind::Ntlm => &["NTLM", "Negotiate"],
             AuthKind::Negotiate => &["Negotiate"],
             AuthKind::None => &[],
@@ -251,8 +274,12 @@ pub struct ServerSpec {
 pub struct ClientSpec {
     /// The credential kind.
     pub auth: AuthKind,
-    /// The identity (`DOMAIN\user`), except for `auth = "none"`.
+    /// The identity (`DOMAIN\user`), except for `auth = "none"` and `"job-token"`.
     pub identity: Option<String>,
+    /// How the account name is handed over (`ADO_USERNAME`, `ADO_DOMAIN`).
+    pub account_form: AccountForm,
+    /// The job token's name, for `auth = "job-token"`.
+    pub job_token: Option<String>,
     /// The PAT's name, for `pat` and `bearer`.
     pub pat: Option<String>,
     /// A password overriding the identity's (e.g. a wrong one).

@@ -35,6 +35,8 @@ pub fn client_spec(raw: ClientFile, profile: &Profile) -> Result<ClientSpec, Key
     Ok(ClientSpec {
         auth: raw.auth,
         identity: raw.identity,
+        account_form: raw.account_form,
+        job_token: raw.job_token,
         pat: raw.pat,
         password: raw.password,
         operation: raw.operation,
@@ -50,6 +52,34 @@ pub fn client_spec(raw: ClientFile, profile: &Profile) -> Result<ClientSpec, Key
 fn check_credential(raw: &ClientFile, profile: &Profile) -> Result<(), KeyError> {
     let auth = raw.auth;
     let unused = |key: &str| key_err(key, format!("expected no `{key}` with auth = \"{}\"", auth.name()));
+    if raw.job_token.is_some() && auth != AuthKind::JobToken {
+        return Err(unused("client.job-token"));
+    }
+    if auth == AuthKind::JobToken {
+        for (key, present) in [
+            ("client.identity", raw.identity.is_some()),
+            ("client.pat", raw.pat.is_some()),
+            ("client.password", raw.password.is_some()),
+        ] {
+            if present {
+                return Err(unused(key));
+            }
+        }
+        let name = raw.job_token.as_deref().ok_or_else(|| {
+            key_err(
+                "client.job-token",
+                "expected the name of one of the profile's [[job-tokens]] for auth = \"job-token\"",
+            )
+        })?;
+        if !profile.job_tokens.iter().any(|t| t.name.eq_ignore_ascii_case(name)) {
+            let known: Vec<&str> = profile.job_tokens.iter().map(|t| t.name.as_str()).collect();
+            return Err(key_err(
+                "client.job-token",
+                format!("expected one of the profile's job tokens ({}), found `{name}`", known.join(", ")),
+            ));
+        }
+        return Ok(());
+    }
     if auth == AuthKind::None {
         for (key, present) in [
             ("client.identity", raw.identity.is_some()),

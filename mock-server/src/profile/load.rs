@@ -442,25 +442,7 @@ pub fn derive_token(account: &Account, name: &str) -> String {
     let seed = format!("ado-mock-pat\0{}\0{}", account.to_string().to_ascii_lowercase(), name);
     let mut bytes = Md5::digest(seed.as_bytes()).to_vec();
     bytes.extend_from_slice(&Md5::digest(format!("{seed}\0second").as_bytes()));
-    base32_lower(&bytes)
-}
-
-fn base32_lower(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
-    let mut out = String::new();
-    let (mut buffer, mut bits) = (0u32, 0u32);
-    for &b in bytes {
-        buffer = (buffer << 8) | u32::from(b);
-        bits += 8;
-        while bits >= 5 {
-            bits -= 5;
-            out.push(ALPHABET[((buffer >> bits) & 31) as usize] as char);
-        }
-    }
-    if bits > 0 {
-        out.push(ALPHABET[((buffer << (5 - bits)) & 31) as usize] as char);
-    }
-    out
+    data_encoding::BASE32_NOPAD.encode(&bytes).to_ascii_lowercase()
 }
 
 /// A stable id derived from names.

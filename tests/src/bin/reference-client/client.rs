@@ -97,11 +97,12 @@ impl<'c> Client<'c> {
 
     /// The `pat-in-url` mutant puts the PAT in the query string.
     fn leak(&self, url: &str) -> String {
-        if !self.mutant(Mutant::PatInUrl) || self.config.pat.is_empty() {
+        let secret = if self.config.pat.is_empty() { &self.config.access_token } else { &self.config.pat };
+        if !self.mutant(Mutant::PatInUrl) || secret.is_empty() {
             return url.to_owned();
         }
         let sep = if url.contains('?') { '&' } else { '?' };
-        format!("{url}{sep}access_token={}", self.config.pat)
+        format!("{url}{sep}access_token={secret}")
     }
 
     /// Basic, Bearer or nothing, per the configured auth (and mutant).
@@ -113,6 +114,9 @@ impl<'c> Client<'c> {
             "pat" => Some(format!("Basic {}", STANDARD.encode(format!(":{}", c.pat)))),
             "basic" => Some(format!("Basic {}", STANDARD.encode(format!("{}:{}", self.account(), c.password)))),
             "bearer" => Some(format!("Bearer {}", c.pat)),
+            // The classic mistake with System.AccessToken: Basic base64(token), no ':'.
+            "job-token" if self.mutant(Mutant::NoColon) => Some(format!("Basic {}", STANDARD.encode(&c.access_token))),
+            "job-token" => Some(format!("Bearer {}", c.access_token)),
             _ => None,
         }
     }

@@ -5,7 +5,7 @@
 //!
 //! Mutants: `no-colon`, `bearer`, `pat-in-url`, `secret-printed`, `retry-storm`,
 //! `ntlm-new-connection`, `no-collection`, `too-new-api`, `exit0-on-failure`, `hang`,
-//! `ntlm-v1`, `negotiate-kerberos`, `ntlm-once`, `no-api-version`.
+//! `ntlm-v1`, `negotiate-kerberos`, `ntlm-once`, `no-api-version`, `bare-user`.
 
 mod client;
 mod ntlm;
@@ -44,6 +44,9 @@ pub enum Mutant {
     NtlmOnce,
     /// Sends no api-version, even on writes.
     NoApiVersion,
+    /// Drops the domain from the account name (`joseph`, not `CONTOSO\joseph` or
+    /// `joseph@contoso.local`).
+    BareUser,
 }
 
 impl Mutant {
@@ -63,6 +66,7 @@ impl Mutant {
             "negotiate-kerberos" => Mutant::NegotiateKerberos,
             "ntlm-once" => Mutant::NtlmOnce,
             "no-api-version" => Mutant::NoApiVersion,
+            "bare-user" => Mutant::BareUser,
             _ => return None,
         })
     }
@@ -78,6 +82,8 @@ pub struct Config {
     pub auth: String,
     /// `ADO_PAT`.
     pub pat: String,
+    /// `ADO_ACCESS_TOKEN` (a pipeline job token).
+    pub access_token: String,
     /// `ADO_USERNAME`.
     pub user: String,
     /// `ADO_PASSWORD`.
@@ -100,6 +106,11 @@ fn var(name: &str) -> String {
     std::env::var(name).unwrap_or_default()
 }
 
+/// The user name without a UPN suffix (the `bare-user` mutant).
+fn bare(user: &str) -> String {
+    user.split('@').next().unwrap_or(user).to_owned()
+}
+
 fn config() -> Result<Config, String> {
     let args: Vec<String> = std::env::args().collect();
     let named = args.windows(2).find(|w| w[0] == "--mutant").map(|w| w[1].clone());
@@ -117,9 +128,10 @@ fn config() -> Result<Config, String> {
         operation: std::env::var("ADO_OPERATION").unwrap_or_else(|_| "list-projects".to_owned()),
         auth: std::env::var("ADO_AUTH").unwrap_or_else(|_| "none".to_owned()),
         pat: var("ADO_PAT"),
-        user: var("ADO_USERNAME"),
+        access_token: var("ADO_ACCESS_TOKEN"),
+        user: if mutant == Some(Mutant::BareUser) { bare(&var("ADO_USERNAME")) } else { var("ADO_USERNAME") },
         password: var("ADO_PASSWORD"),
-        domain: var("ADO_DOMAIN"),
+        domain: if mutant == Some(Mutant::BareUser) { String::new() } else { var("ADO_DOMAIN") },
         project: var("ADO_PROJECT"),
         repo: var("ADO_REPO"),
         work_item: std::env::var("ADO_WORK_ITEM").unwrap_or_else(|_| "1".to_owned()),

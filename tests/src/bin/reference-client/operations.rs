@@ -12,7 +12,10 @@ use crate::{Config, Mutant};
 /// Runs the configured operation; `Ok` holds what to print.
 pub async fn run(config: &Config) -> Result<String, String> {
     if config.mutant == Some(Mutant::SecretPrinted) {
-        let secret = if config.pat.is_empty() { &config.password } else { &config.pat };
+        let secret = [&config.pat, &config.access_token, &config.password]
+            .into_iter()
+            .find(|s| !s.is_empty())
+            .unwrap_or(&config.password);
         println!("using credential {secret}");
     }
     if config.mutant == Some(Mutant::Hang) {

@@ -33,6 +33,7 @@ const MUTANTS: &[(&str, &str)] = &[
     ("negotiate-kerberos", "iis/negotiate-first"),
     ("ntlm-once", "ntlm/per-request-auth"),
     ("no-api-version", "api/missing-on-post"),
+    ("bare-user", "accounts/iis-basic-down-level"),
 ];
 
 fn manifest(work: &Workdir, mutant: Option<&str>, timeout_s: u32) -> std::path::PathBuf {
@@ -44,7 +45,7 @@ fn manifest(work: &Workdir, mutant: Option<&str>, timeout_s: u32) -> std::path::
     work.write(
         &format!("{name}.toml"),
         &format!(
-            "name = {name:?}\ncommand = {command}\ncapabilities = [\"pat\", \"basic\", \"bearer\", \"ntlm\", \"negotiate\"]\n\
+            "name = {name:?}\ncommand = {command}\ncapabilities = [\"pat\", \"basic\", \"bearer\", \"ntlm\", \"negotiate\", \"job-token\"]\n\
              operations = [\"connection-data\", \"list-projects\", \"get-project\", \"list-repos\", \"git-ls-remote\", \
              \"get-work-item\", \"create-work-item\", \"list-collections\", \"create-project\"]\ntimeout-s = {timeout_s}\n"
         ),

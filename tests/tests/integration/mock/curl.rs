@@ -193,3 +193,149 @@ fn curl_ntlm_lists_projects_and_fails_with_a_wrong_password() {
     let log = server.log();
     assert!(!log.contains("Passw0rd!") && !log.contains("Wr0ngPassw0rd"), "no password in the log");
 }
+
+/// Issue 10, item 3: `DOMAIN\user` and the UPN name the same account, for IIS Basic and NTLM; a
+/// bare IIS Basic name is a local account unless `basic-default-domain` says otherwise.
+#[test]
+fn curl_names_accounts_as_windows_reads_them() {
+    let server = Standalone::start("[iis]\nbasic = true");
+    let projects = format!("{}/_apis/projects", server.collection());
+    check(
+        &server,
+        vec![
+            row("ok", 200, "Fabrikam", &["-u", "joseph@contoso.local:Passw0rd!", &projects]),
+            row("ok", 200, "Fabrikam", &["-u", "JOSEPH@Contoso.Local:Passw0rd!", &projects]),
+            row("ok", 200, "Fabrikam", &["-u", "contoso\\joseph:Passw0rd!", &projects]),
+            row("ok", 200, "Fabrikam", &["-u", "contoso.local\\joseph:Passw0rd!", &projects]),
+            row("iis.basic_intercepts", 401, "401 - Unauthorized", &["-u", "joseph:Passw0rd!", &projects]),
+            row("ok", 200, "Fabrikam", &["-u", "builder:B0ilder!", &projects]),
+            row("ok", 200, "Fabrikam", &["--ntlm", "-u", "joseph@contoso.local:Passw0rd!", &projects]),
+            row("ntlm.bad_response", 401, "", &["--ntlm", "-u", "joseph@contoso.local:wrong", &projects]),
+        ],
+    );
+    let bare = server.journal().iter().find(|e| e["reason"] == "iis.basic_intercepts").cloned().unwrap();
+    let why = bare["explanation"].as_str().unwrap();
+    assert!(why.contains("local accounts") && why.contains("joseph@contoso.local"), "{why}");
+    assert_eq!(bare["iis_log"]["sc_win32_status"], 1326);
+    assert_eq!(bare["iis_log"]["cs_username"], "joseph");
+
+    let with_default = Standalone::start("[iis]\nbasic = true\nbasic-default-domain = \"CONTOSO\"");
+    let projects = format!("{}/_apis/projects", with_default.collection());
+    check(&with_default, vec![row("ok", 200, "Fabrikam", &["-u", "joseph:Passw0rd!", &projects])]);
+}
+
+/// Issue 10, item 6: NTLM refused by policy, with the right password, raw and under Negotiate.
+#[test]
+fn curl_ntlm_is_refused_when_the_policy_blocks_it() {
+    let server = Standalone::start("[ntlm]\nblocked = true");
+    let projects = format!("{}/_apis/projects", server.collection());
+    let (status, _) = curl(&["--ntlm", "-u", "CONTOSO\\joseph:Passw0rd!", &projects]);
+    assert_eq!((status, server.last_reason().as_str()), (401, "ntlm.blocked"));
+    let last = server.journal().last().cloned().unwrap();
+    assert_eq!(last["iis_log"]["sc_win32_status"], 2_148_074_242u64, "SEC_E_UNSUPPORTED_FUNCTION");
+    let local = Standalone::start("[ntlm]\nblocked = true\nblocked-accounts = \"domain\"");
+    let projects = format!("{}/_apis/projects", local.collection());
+    let (status, _) = curl(&["--ntlm", "-u", "TFS01\\builder:B0ilder!", &projects]);
+    assert_eq!(
+        (status, local.last_reason().as_str()),
+        (200, "ok"),
+        "'Deny all domain accounts' lets local accounts log on"
+    );
+    let (status, _) = curl(&["--ntlm", "-u", "CONTOSO\\joseph:Passw0rd!", &projects]);
+    assert_eq!((status, local.last_reason().as_str()), (401, "ntlm.blocked"));
+}
+
+/// Issue 10, item 5: job tokens as Bearer and as the Basic password; a PAT as Bearer refused.
+#[test]
+fn curl_with_job_tokens() {
+    let server = Standalone::start("");
+    let projects = format!("{}/_apis/projects", server.collection());
+    let job = |name: &str| server.profile.job_tokens.iter().find(|t| t.name == name).unwrap().token.expose().to_owned();
+    let bearer = |t: &str| format!("Authorization: Bearer {t}");
+    let full = token(&server.profile, "CONTOSO\\joseph", "full");
+    check(
+        &server,
+        vec![
+            row("ok", 200, "Fabrikam", &["-H", &bearer(&job("build")), &projects]),
+            row("ok", 200, "Fabrikam", &["-u", &format!("OAuth:{}", job("build")), &projects]),
+            row("ok", 200, "Fabrikam", &["-u", &format!(":{}", job("build")), &projects]),
+            row(
+                "job_token.expired",
+                401,
+                "is not authorized",
+                &["-H", "Accept: application/json", "-H", &bearer(&job("old-build")), &projects],
+            ),
+            row(
+                "job_token.wrong_collection",
+                401,
+                "",
+                &["-H", &bearer(&job("build")), &format!("{}/tfs/Other/_apis/projects", server.url)],
+            ),
+            row("bearer.not_supported", 401, "TF400813", &["-H", &bearer(&full), &projects]),
+        ],
+    );
+    let ok = server.journal().into_iter().find(|e| e["reason"] == "ok").unwrap();
+    assert_eq!(ok["via"], "job-token:build");
+    let leaks = ado_mock_server::secret::SecretFinder::new(server.profile.secrets()).leaks(&server.log());
+    assert!(leaks.is_empty(), "no job token in the log: {leaks:?}");
+}
+
+/// Issue 10, items 1 and 7: each release's anonymous 401 as installed (challenges, headers,
+/// `Server`), seen by curl.
+#[test]
+fn curl_sees_each_release_answer_as_installed() {
+    // (release, challenges in order, present, absent)
+    type Case<'a> = (&'a str, &'a [&'a str], &'a [&'a str], &'a [&'a str]);
+    let cases: [Case<'_>; 4] = [
+        (
+            "tfs2015",
+            &["Bearer", "Negotiate", "NTLM"],
+            &[
+                "server: Microsoft-IIS/8.5",
+                "access-control-allow-origin: *",
+                "set-cookie: Tfs-SessionId=",
+                "x-tfs-soapexception: %3c%3fxml+",
+            ],
+            &["activityid:", "x-vss-senderdeploymentid:", "Basic realm"],
+        ),
+        (
+            "tfs2017",
+            &["Bearer", "Basic realm=\"http://tfs.contoso.local:8080/tfs\"", "Negotiate", "NTLM"],
+            &["server: Microsoft-IIS/10.0", "access-control-allow-origin: *"],
+            &["activityid:", "x-vss-senderdeploymentid:", "set-cookie:"],
+        ),
+        (
+            "tfs2018",
+            &["Bearer", "Basic realm=\"http://tfs.contoso.local:8080/tfs\"", "Negotiate", "NTLM"],
+            &["activityid:", "x-tfs-session:", "x-tfs-soapexception: %3C%3Fxml%20"],
+            &["access-control-allow-origin:", "x-vss-senderdeploymentid:"],
+        ),
+        (
+            "ads2022",
+            &["Bearer", "Basic realm=\"http://tfs.contoso.local:8080/tfs\"", "Negotiate", "NTLM"],
+            &["activityid:", "x-vss-senderdeploymentid:", "Azure DevOps Server</title>"],
+            &["access-control-allow-origin:", "set-cookie:"],
+        ),
+    ];
+    for (release, challenges, present, absent) in cases {
+        let server = Standalone::start(&format!("release = \"{release}\""));
+        let projects = format!("{}/_apis/projects", server.collection());
+        let (status, text) = curl(&["-D", "-", &projects]);
+        assert_eq!(status, 401, "{release}");
+        let offered: Vec<&str> =
+            text.lines().filter_map(|l| l.strip_prefix("www-authenticate: ")).map(str::trim).collect();
+        assert_eq!(offered, challenges, "{release}: {text}");
+        for needle in present {
+            assert!(text.contains(needle), "{release} sends {needle}: {text}");
+        }
+        for needle in absent {
+            assert!(!text.contains(needle), "{release} does not send {needle}: {text}");
+        }
+        let title = if release.starts_with("tfs") {
+            "Microsoft Team Foundation Server</title>"
+        } else {
+            "Azure DevOps Server</title>"
+        };
+        assert!(text.contains(title), "{release}: {title}");
+    }
+}

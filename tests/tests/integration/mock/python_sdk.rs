@@ -84,3 +84,49 @@ fn the_sdk_surfaces_the_servers_message_for_json_errors_and_completes_ntlm() {
     assert!(ok, "requests-ntlm completes the handshake: {stderr}");
     assert_eq!(stdout.trim(), "Fabrikam");
 }
+
+/// Issue 10, item 2: the SDK's first request (`OPTIONS {collection}/_apis`, Accept JSON, no
+/// api-version) gets a text/plain TF400813 from TFS 2015-2018, so the SDK raises its
+/// authentication error with the server's text (azure-devops-python-api#317); Azure DevOps
+/// Server answers JSON, and the SDK raises its service error.
+#[test]
+fn the_sdk_without_a_credential_raises_the_error_each_release_leads_it_to() {
+    let Some(python) = python() else { return };
+    let cases = [
+        (
+            "tfs2015",
+            "AzureDevOpsAuthenticationError: TF400813: Resource not available for anonymous access. Client authentication required.  The requested resource requires user authentication",
+        ),
+        ("tfs2018.2", "AzureDevOpsAuthenticationError: TF400813"),
+        ("ads2019", "AzureDevOpsServiceError: TF400813"),
+        ("ads2022", "AzureDevOpsServiceError: TF400813"),
+    ];
+    for (release, expected) in cases {
+        let server = Standalone::start(&format!("release = \"{release}\""));
+        let (ok, _, stderr) = sdk(&python, &server, &[("ADO_AUTH", "none"), ("ADO_OPERATION", "list-projects")]);
+        assert!(!ok, "{release}: no credential fails");
+        assert!(stderr.contains(expected), "{release}: expected {expected:?} in {stderr}");
+        assert_eq!(server.last_reason(), "auth.anonymous");
+    }
+}
+
+/// Issue 10, item 5: a job token is accepted as Bearer through the SDK, as a pipeline task uses it.
+#[test]
+fn the_sdk_lists_projects_with_a_job_token() {
+    let Some(python) = python() else { return };
+    let server = Standalone::start("");
+    let token = server.profile.job_tokens.iter().find(|t| t.name == "build").unwrap().token.expose().to_owned();
+    let (ok, stdout, stderr) = sdk(
+        &python,
+        &server,
+        &[("ADO_AUTH", "job-token"), ("ADO_ACCESS_TOKEN", &token), ("ADO_OPERATION", "list-projects")],
+    );
+    assert!(ok, "the SDK lists projects as the build service: {stderr}");
+    assert_eq!(stdout.trim(), "Fabrikam\nSecret", "a collection-scoped job sees every project of its collection");
+    let identities: Vec<String> =
+        server.journal().iter().filter_map(|e| e["identity"].as_str().map(str::to_owned)).collect();
+    assert!(
+        identities.iter().any(|i| i == "Build\\Project Collection Build Service (DefaultCollection)"),
+        "{identities:?}"
+    );
+}
