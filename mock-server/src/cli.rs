@@ -146,16 +146,28 @@ fn credentials(profile: &Profile) -> String {
     out
 }
 
+/// Decision lines kept in memory while stdout's reader is slow; past it lines are dropped (and
+/// counted) rather than stalling the server.
+const LOG_BUFFER_LINES: usize = 4096;
+
 fn serve(profile: Profile, listen: SocketAddr, control: SocketAddr) -> anyhow::Result<ExitCode> {
+    // A reader that stops reading must never freeze serving: decision lines go through a bounded,
+    // lossy queue to a writer thread, which alone may block on the pipe.
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .lossy(true)
+        .buffered_lines_limit(LOG_BUFFER_LINES)
+        .thread_name("ado-mock-server-log")
+        .finish(std::io::stdout());
+    let dropped = writer.error_counter();
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .with_target(false)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
-        .with_writer(std::io::stdout)
+        .with_writer(writer)
         .init();
     let runtime =
         tokio::runtime::Builder::new_multi_thread().enable_all().build().context("failed to start the runtime")?;
-    runtime.block_on(async move {
+    let result = runtime.block_on(async move {
         let options = Options { listen, control, ..Options::default() };
         let server = MockServer::start_with(profile, options).await?;
         // A closed stdout (the reader went away) must not bring the server down.
@@ -165,8 +177,16 @@ fn serve(profile: Profile, listen: SocketAddr, control: SocketAddr) -> anyhow::R
         let _ = out.flush();
         wait_for_interrupt().await;
         server.shutdown().await;
-        Ok(ExitCode::SUCCESS)
-    })
+        anyhow::Ok(ExitCode::SUCCESS)
+    });
+    let lost = dropped.dropped_lines();
+    if lost > 0 {
+        eprintln!(
+            "ado-mock-server: {lost} log lines dropped: stdout was not read fast enough (the journal has every decision)"
+        );
+    }
+    drop(guard);
+    result
 }
 
 async fn wait_for_interrupt() {
