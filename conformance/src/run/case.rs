@@ -8,7 +8,8 @@ use ado_mock_server::server::Options;
 
 use super::assemble::{assemble, skipped};
 use super::cancel::Cancel;
-use super::child::{ChildOutcome, ChildSpec, run_child};
+use super::child::{ChildOutcome, ChildSpec, run_command};
+use super::sandbox::Sandbox;
 use crate::baseline::Baseline;
 use crate::checks::{CheckInput, Exit, Observation, judge};
 use crate::contract::{contract_env, process_env};
@@ -28,13 +29,18 @@ pub struct RunContext {
     pub parent_env: Vec<(String, String)>,
     /// Unix seconds every mock server reads as "now" (the scenarios were loaded against it).
     pub clock: i64,
+    /// Arguments that select the run's scenarios again (`""` for the built-in library), for
+    /// the reproduction command of a failure.
+    pub scenarios_args: String,
+    /// Run each client in a bubblewrap sandbox.
+    pub sandbox: Option<Sandbox>,
 }
 
 /// Runs `case`; `None` when the run was cancelled before it finished.
 pub async fn run_case(case: Case, ctx: Arc<RunContext>, cancel: Cancel) -> Option<CaseResult> {
     let baseline = ctx.baseline.as_ref();
     if let Some(why) = ctx.manifest.skip_reason(&case) {
-        return Some(skipped(&case, why, baseline));
+        return Some(skipped(&case, why, baseline, &ctx.scenarios_args));
     }
     let dirs = match CaseDirs::new() {
         Ok(d) => d,
@@ -53,8 +59,13 @@ pub async fn run_case(case: Case, ctx: Arc<RunContext>, cancel: Cancel) -> Optio
         cwd: ctx.manifest.dir.clone(),
         env: process_env(&contract, &dirs.home(), &dirs.tmp(), &ctx.manifest, parent),
         timeout: ctx.manifest.timeout,
+        marker: dirs.root.path().display().to_string(),
     };
-    let outcome = run_child(&spec, cancel).await;
+    let argv = match &ctx.sandbox {
+        Some(sandbox) => sandbox.wrap(&spec.command, &spec.cwd, dirs.root.path()),
+        None => spec.command.clone(),
+    };
+    let outcome = run_command(&spec, &argv, cancel).await;
     let journal = server.journal();
     server.shutdown().await;
     if outcome.cancelled {
@@ -75,13 +86,14 @@ fn observation(outcome: ChildOutcome, journal: Vec<ado_mock_server::JournalEntry
         stderr: outcome.stderr,
         journal,
         duration: outcome.duration,
+        leftovers: outcome.leftovers,
     }
 }
 
 fn judged(case: &Case, ctx: &RunContext, observed: &Observation, redactor: &Redactor) -> CaseResult {
     let input = CheckInput { case, observed, timeout: ctx.manifest.timeout, redactor };
     let checks = judge(&input);
-    assemble(case, observed, checks, redactor, ctx.baseline.as_ref())
+    assemble(case, observed, checks, redactor, ctx.baseline.as_ref(), &ctx.scenarios_args)
 }
 
 /// A case whose setup failed is judged like a client that could not start.
@@ -92,6 +104,7 @@ fn setup_failure(case: &Case, ctx: &RunContext, why: String) -> CaseResult {
         stderr: Default::default(),
         journal: Vec::new(),
         duration: std::time::Duration::ZERO,
+        leftovers: Vec::new(),
     };
     judged(case, ctx, &observed, &Redactor::for_profile(&case.profile))
 }

@@ -5,9 +5,11 @@
 pub mod file;
 mod load;
 pub mod model;
+pub mod source;
 mod validate;
 
-pub use load::{Catalogue, load_dir};
+pub use load::{Catalogue, load, load_dir};
+pub use source::Source;
 pub use model::{
     AuthKind, Capability, Case, ClientSpec, Expect, Fault, Operation, Outcome, Scenario, ServerSpec, UrlForm,
 };
