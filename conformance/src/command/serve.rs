@@ -61,11 +61,11 @@ async fn serve_case(case: Case, args: &ServeArgs) -> anyhow::Result<u8> {
     env.push_str("ready\n");
     // A reader that went away (`serve ... | head -3`) does not stop the server.
     crate::out::stdout(&env);
+    let control = server.control_url().map(|u| format!("; control plane on {u} (GET /journal)")).unwrap_or_default();
     crate::out::stderr(&format!(
-        "serving {} on {}; control plane on {} (GET /journal); stop with Ctrl-C or SIGTERM\n",
+        "serving {} on {}{control}; stop with Ctrl-C or SIGTERM\n",
         case.label(),
-        server.url(),
-        server.control_url()
+        server.url()
     ));
     wait_and_log(&server, &mut stop).await;
     server.shutdown().await;

@@ -47,7 +47,9 @@ pub async fn run_case(case: Case, ctx: Arc<RunContext>, cancel: Cancel) -> Optio
         Err(e) => return Some(setup_failure(&case, &ctx, format!("failed to create the case's HOME: {e}"))),
     };
     let clock = ctx.clock;
-    let options = Options { clock: Arc::new(move || clock), ..Options::default() };
+    // No control plane: the client runs as the same user and could find its port and wipe
+    // the journal; the runner reads the journal in-process.
+    let options = Options { clock: Arc::new(move || clock), control: None, ..Options::default() };
     let server = match MockServer::start_with(case.profile.as_ref().clone(), options).await {
         Ok(s) => s,
         Err(e) => return Some(setup_failure(&case, &ctx, format!("failed to start the mock server: {e}"))),

@@ -81,6 +81,13 @@ impl Sandbox {
             .map(str::to_owned),
         );
         argv.extend(["--bind".to_owned(), text(writable), text(writable)]);
+        // The fresh /tmp hides what lived there: bring back, read-only, the manifest's folder
+        // and every file the command names by absolute path.
+        let mut visible: Vec<&Path> = vec![cwd];
+        visible.extend(command.iter().map(Path::new).filter(|p| p.is_absolute() && p.exists()));
+        for path in visible {
+            argv.extend(["--ro-bind".to_owned(), text(path), text(path)]);
+        }
         argv.extend(["--chdir".to_owned(), text(cwd), "--".to_owned()]);
         argv.extend(command.iter().cloned());
         argv
