@@ -81,6 +81,12 @@ fn environ_mentions(pid: i32, marker: &str) -> Option<bool> {
     Some(bytes.windows(marker.len()).any(|w| w == marker.as_bytes()))
 }
 
+/// Whether `pid` still exists (an environment that cannot be read because the process has
+/// just exited says nothing about whose it was).
+fn still_there(pid: i32) -> bool {
+    std::path::Path::new(&format!("/proc/{pid}")).exists()
+}
+
 /// Everything in the subtree below `root` (not `root` itself).
 fn descendants(root: i32, all: &[Proc]) -> Vec<i32> {
     let mut out = Vec::new();
@@ -109,13 +115,19 @@ pub async fn clean_up(group: Option<i32>, marker: &str, count: bool) -> Vec<Left
         let _ = killpg(Pid::from_raw(group), Signal::SIGKILL);
     }
     for _ in 0..PASSES {
-        let all = scan();
-        let registered = clients().clone();
-        let mine: Vec<&Proc> = all
-            .iter()
-            .filter(|p| p.ppid == me && !registered.contains(&p.pid))
-            .filter(|p| p.zombie || environ_mentions(p.pid, marker).unwrap_or(true))
-            .collect();
+        // Under the registry's lock no client starts or is forgotten, so every process seen
+        // here is either a registered client (skipped) or not a client at all.
+        let (all, mine) = {
+            let registered = clients();
+            let all = scan();
+            let mine: Vec<Proc> = all
+                .iter()
+                .filter(|p| p.ppid == me && !registered.contains(&p.pid))
+                .filter(|p| p.zombie || environ_mentions(p.pid, marker).unwrap_or_else(|| still_there(p.pid)))
+                .cloned()
+                .collect();
+            (all, mine)
+        };
         if mine.is_empty() {
             break;
         }
@@ -142,13 +154,17 @@ pub async fn clean_up(group: Option<i32>, marker: &str, count: bool) -> Vec<Left
 pub fn sweep_all() {
     let me = std::process::id() as i32;
     for _ in 0..PASSES {
-        let all = scan();
-        let registered = clients().clone();
-        let strays: Vec<&Proc> = all.iter().filter(|p| p.ppid == me && !registered.contains(&p.pid)).collect();
+        let (all, strays) = {
+            let registered = clients();
+            let all = scan();
+            let strays: Vec<Proc> =
+                all.iter().filter(|p| p.ppid == me && !registered.contains(&p.pid)).cloned().collect();
+            (all, strays)
+        };
         if strays.is_empty() {
             return;
         }
-        for p in strays {
+        for p in &strays {
             if !p.zombie {
                 for d in descendants(p.pid, &all) {
                     let _ = kill(Pid::from_raw(d), Signal::SIGKILL);
