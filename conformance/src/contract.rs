@@ -139,3 +139,37 @@ pub fn process_env(
     env.extend(contract.iter().map(|(k, v)| ((*k).to_owned(), v.clone())));
     env
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::{Capability, Operation};
+
+    /// The backticked first cells of the table under `## {heading}` (up to the next table's end).
+    fn first_column(doc: &str, heading: &str, header: &str) -> Vec<String> {
+        let section = doc.split(&format!("\n## {heading}\n")).nth(1).unwrap_or_else(|| panic!("no ## {heading}"));
+        let table = section.split(&format!("| {header} |")).nth(1).unwrap_or_else(|| panic!("no {header} table"));
+        table
+            .lines()
+            .skip(2)
+            .take_while(|l| l.starts_with('|'))
+            .filter_map(|l| l.split('|').nth(1)?.trim().strip_prefix('`')?.split('`').next().map(str::to_owned))
+            .collect()
+    }
+
+    #[test]
+    fn contract_doc_matches_the_code() {
+        let doc = include_str!("../../docs/CLIENT-CONTRACT.md");
+        let variables: Vec<&str> = VARIABLES.iter().map(|v| v.name).collect();
+        assert_eq!(first_column(doc, "Variables", "variable"), variables, "docs/CLIENT-CONTRACT.md ## Variables");
+        let operations: Vec<&str> = Operation::ALL.iter().map(|o| o.name()).collect();
+        assert_eq!(first_column(doc, "Operations", "operation"), operations, "docs/CLIENT-CONTRACT.md ## Operations");
+        let capabilities: Vec<&str> = Capability::ALL.iter().map(|c| c.name()).collect();
+        assert_eq!(
+            first_column(doc, "The client manifest", "capability"),
+            capabilities,
+            "docs/CLIENT-CONTRACT.md capabilities"
+        );
+        assert!(doc.contains(&format!("| `timeout-s` | `{}` |", crate::manifest::DEFAULT_TIMEOUT_S)));
+    }
+}

@@ -13,6 +13,13 @@ use crate::scenario::{Capability, Case, Operation};
 const WHAT: &str = "client manifest";
 /// The longest timeout a manifest may ask for.
 const MAX_TIMEOUT_S: u64 = 3600;
+/// The timeout of a manifest that names none (the Python SDK needs about 5 s for a case whose
+/// server answers 5xx, since msrest retries with backoff).
+pub const DEFAULT_TIMEOUT_S: u64 = 60;
+
+fn default_timeout() -> u64 {
+    DEFAULT_TIMEOUT_S
+}
 
 /// The manifest as written (strict: a typo in `capabilities` must not silently skip cases).
 #[derive(Debug, Deserialize)]
@@ -28,7 +35,8 @@ pub struct ManifestFile {
     /// The operations the client implements.
     #[serde(default)]
     pub operations: Vec<Operation>,
-    /// Seconds before the client's process group is killed.
+    /// Seconds before the client's process group is killed [default: 60].
+    #[serde(default = "default_timeout")]
     pub timeout_s: u64,
     /// Extra environment variables (not the contract's own).
     #[serde(default)]
@@ -71,7 +79,12 @@ fn reserved(name: &str) -> bool {
 fn runner_owned(name: &str) -> bool {
     matches!(
         name,
-        "HOME" | "TMPDIR" | "XDG_CONFIG_HOME" | "XDG_CACHE_HOME" | "AZURE_DEVOPS_CACHE_DIR" | "GIT_TERMINAL_PROMPT"
+        "HOME"
+            | "TMPDIR"
+            | "XDG_CONFIG_HOME"
+            | "XDG_CACHE_HOME"
+            | "AZURE_DEVOPS_CACHE_DIR"
+            | "GIT_TERMINAL_PROMPT"
             | "GIT_CONFIG_NOSYSTEM"
     )
 }

@@ -26,8 +26,9 @@ pub struct Merged {
 pub fn read(input: &std::path::Path) -> Result<(PathBuf, RunRecord), LoadError> {
     let file = if input.is_dir() { input.join("results.json") } else { input.to_owned() };
     let text = crate::files::read_text(&file).map_err(|e| LoadError::file(WHAT, &file, e))?;
-    let record: RunRecord = serde_json::from_str(&text)
-        .map_err(|e| LoadError::file(WHAT, &file, format!("expected the results.json of an ado-conformance run: {e}")))?;
+    let record: RunRecord = serde_json::from_str(&text).map_err(|e| {
+        LoadError::file(WHAT, &file, format!("expected the results.json of an ado-conformance run: {e}"))
+    })?;
     if record.schema != SCHEMA_VERSION {
         let message = format!("expected schema {SCHEMA_VERSION}, found {} (written by another version)", record.schema);
         return Err(LoadError::key(WHAT, &file, "schema", message));
@@ -48,7 +49,8 @@ pub fn combine(inputs: Vec<(PathBuf, RunRecord)>) -> Result<Merged, LoadErrors> 
     let mut seen: Vec<(String, PathBuf)> = Vec::new();
     for (file, r) in &inputs {
         if r.client.name != client.name {
-            let message = format!("expected results of client `{}` like the first input, found `{}`", client.name, r.client.name);
+            let message =
+                format!("expected results of client `{}` like the first input, found `{}`", client.name, r.client.name);
             errors.push(LoadError::key(WHAT, file, "client.name", message));
         }
         for c in &r.cases {
@@ -80,7 +82,8 @@ fn planned(inputs: &[(PathBuf, RunRecord)], errors: &mut Vec<LoadError>) -> (usi
     let summed = inputs.iter().map(|(_, r)| r.totals.cases + r.totals.not_run).sum();
     let parts: Vec<_> = inputs.iter().filter_map(|(f, r)| r.partition.map(|p| (f, p))).collect();
     let Some((_, p0)) = parts.first() else { return (summed, Vec::new()) };
-    let same = parts.len() == inputs.len() && parts.iter().all(|(_, p)| p.count == p0.count && p.suite_cases == p0.suite_cases);
+    let same = parts.len() == inputs.len()
+        && parts.iter().all(|(_, p)| p.count == p0.count && p.suite_cases == p0.suite_cases);
     if !same {
         return (summed, Vec::new());
     }

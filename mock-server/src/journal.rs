@@ -25,7 +25,8 @@ pub struct CredentialSummary {
     pub ntlm_message: Option<u8>,
 }
 
-/// One journal entry (DESIGN: at least method, path, status, reason, explanation, hint, connection).
+/// One journal entry (a documented output: at least method, path, status, reason, explanation,
+/// hint, connection; see `README.md`, control plane).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JournalEntry {
     /// Sequence number, from 1.

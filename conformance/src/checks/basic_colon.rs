@@ -1,12 +1,15 @@
 //! `basic-colon`: every Basic credential decodes to `user:secret` (the journal's
 //! `credential.basic_colon`); `base64(PAT)` without the `:` is ignored by TFS.
 
-use super::{Check, Stage, CheckInput, CheckResult};
+use super::{Check, CheckInput, CheckResult, Stage};
 
 const NAME: &str = "basic-colon";
 
 /// The check.
-pub const CHECK: Check = Check { name: NAME, summary: "every Basic header decodes with a ':'", stage: Stage::Wire,
+pub const CHECK: Check = Check {
+    name: NAME,
+    summary: "every Basic header decodes with a ':'",
+    stage: Stage::Wire,
     fix: "Send a PAT as `Authorization: Basic base64(':' + PAT)`: any user name, or none, before the colon.",
     run,
 };

@@ -52,6 +52,10 @@ mod tests {
         f.leftovers = vec![Leftover { command: "sleep".into(), detached: true }];
         let r = f.check(run);
         assert_eq!(r.verdict, Verdict::Note);
-        assert!(r.detail.contains("1 process(es)") && r.detail.contains("1 detached") && r.detail.contains("`sleep`"), "{}", r.detail);
+        assert!(
+            r.detail.contains("1 process(es)") && r.detail.contains("1 detached") && r.detail.contains("`sleep`"),
+            "{}",
+            r.detail
+        );
     }
 }

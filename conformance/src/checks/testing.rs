@@ -109,7 +109,15 @@ impl Fixture {
                 message: None,
             },
         };
-        Self { scenario, profile, exit: Exit::Code(0), stdout: String::new(), stderr: String::new(), journal: vec![], leftovers: vec![] }
+        Self {
+            scenario,
+            profile,
+            exit: Exit::Code(0),
+            stdout: String::new(),
+            stderr: String::new(),
+            journal: vec![],
+            leftovers: vec![],
+        }
     }
 
     /// Sets the exit.

@@ -94,7 +94,9 @@ pub(super) fn run(options: RunOptions) -> anyhow::Result<u8> {
     let releases = parse_releases(&options)?;
     let selected_cases = select_cases(&catalogue, &options.filters, &releases);
     if selected_cases.is_empty() {
-        return Err(ExpectedError::NothingSelected { filters: options.filters.clone(), scenarios: options.source }.into());
+        return Err(
+            ExpectedError::NothingSelected { filters: options.filters.clone(), scenarios: options.source }.into()
+        );
     }
     let suite_cases = selected_cases.len();
     let cases: Vec<Case> = match options.partition {
@@ -114,16 +116,20 @@ pub(super) fn run(options: RunOptions) -> anyhow::Result<u8> {
         .map_err(|source| ExpectedError::Report { path: options.report_dir.clone(), source })?;
     // Files first, the terminal last: its last line names the folder they are in.
     let mut reporters = Reporters(
-        FileReporter::all_in(&options.report_dir).into_iter().map(|r| Box::new(r) as Box<dyn Reporter + Send>).collect(),
+        FileReporter::all_in(&options.report_dir)
+            .into_iter()
+            .map(|r| Box::new(r) as Box<dyn Reporter + Send>)
+            .collect(),
     );
     if let Some(path) = &options.write_baseline {
         reporters.0.push(Box::new(BaselineDraft::new(path.clone())));
     }
-    let footer = Footer { report_dir: Some(options.report_dir.clone()), baseline_draft: options.write_baseline.clone() };
+    let footer =
+        Footer { report_dir: Some(options.report_dir.clone()), baseline_draft: options.write_baseline.clone() };
     reporters.0.push(Box::new(TerminalReporter::new(std::io::stdout(), options.color).with_footer(footer)));
-    let partition =
-        options.partition.map(|p| PartitionRecord { index: p.index, count: p.count, suite_cases });
-    let context = RunContext { manifest, baseline, parent_env, clock, scenarios_args: options.source.cli_args(), sandbox };
+    let partition = options.partition.map(|p| PartitionRecord { index: p.index, count: p.count, suite_cases });
+    let context =
+        RunContext { manifest, baseline, parent_env, clock, scenarios_args: options.source.cli_args(), sandbox };
     let plan = RunPlan { cases, context, jobs: options.jobs, partition };
     execute(plan, &mut reporters)
 }

@@ -36,11 +36,8 @@ pub fn render(record: &RunRecord) -> String {
             group(&mut md, g);
         }
     }
-    let others: Vec<&CaseResult> = record
-        .cases
-        .iter()
-        .filter(|c| !c.failed && c.verdict != Verdict::Pass && c.verdict != Verdict::Skip)
-        .collect();
+    let others: Vec<&CaseResult> =
+        record.cases.iter().filter(|c| !c.failed && c.verdict != Verdict::Pass && c.verdict != Verdict::Skip).collect();
     if !others.is_empty() {
         let _ = writeln!(md, "## Notes and known results\n");
         let _ = writeln!(md, "| case | verdict | findings |");
@@ -50,8 +47,7 @@ pub fn render(record: &RunRecord) -> String {
         }
         md.push('\n');
     }
-    let skipped: Vec<&CaseResult> =
-        record.cases.iter().filter(|c| !c.failed && c.verdict == Verdict::Skip).collect();
+    let skipped: Vec<&CaseResult> = record.cases.iter().filter(|c| !c.failed && c.verdict == Verdict::Skip).collect();
     if !skipped.is_empty() {
         let _ = writeln!(md, "<details><summary>{} skipped case(s)</summary>\n", skipped.len());
         let _ = writeln!(md, "| case | why |");

@@ -52,7 +52,16 @@ pub struct TerminalReporter<W: Write> {
 impl<W: Write> TerminalReporter<W> {
     /// A reporter writing to `out`, with ANSI colours when `color`.
     pub fn new(out: W, color: bool) -> Self {
-        Self { out, color, live: true, footer: Footer::default(), planned: 0, done: 0, cases: Vec::new(), closed: false }
+        Self {
+            out,
+            color,
+            live: true,
+            footer: Footer::default(),
+            planned: 0,
+            done: 0,
+            cases: Vec::new(),
+            closed: false,
+        }
     }
 
     /// The same, naming the report folder and baseline draft at the end.
@@ -162,7 +171,11 @@ impl<W: Write> TerminalReporter<W> {
         let result = if t.succeeded() { "ok" } else { "FAILED" };
         writeln!(self.out, "Result: {result}")?;
         if let Some(file) = &self.footer.baseline_draft {
-            writeln!(self.out, "Baseline draft: {} (review each reason, then pass it with --baseline)", file.display())?;
+            writeln!(
+                self.out,
+                "Baseline draft: {} (review each reason, then pass it with --baseline)",
+                file.display()
+            )?;
         }
         match &self.footer.report_dir {
             Some(dir) => writeln!(
@@ -222,4 +235,3 @@ impl<W: Write> Reporter for TerminalReporter<W> {
         }
     }
 }
-

@@ -95,10 +95,8 @@ fn diagnose(result: &CaseResult, case: &Case, scenarios_args: &str) -> Option<Di
         }
         None => {
             let b = result.baseline.as_ref().filter(|b| !b.matched)?;
-            let finding = format!(
-                "the baseline expects {} ({}), the case now gets {}",
-                b.verdict, b.reason, result.verdict
-            );
+            let finding =
+                format!("the baseline expects {} ({}), the case now gets {}", b.verdict, b.reason, result.verdict);
             let fix = "Update or remove the baseline entry (`ado-conformance run --write-baseline FILE` drafts a current one).";
             ("baseline".to_owned(), finding, fix.to_owned())
         }

@@ -92,7 +92,8 @@ fn descendants(root: i32, all: &[Proc]) -> Vec<i32> {
     let mut out = Vec::new();
     let mut frontier = vec![root];
     while let Some(parent) = frontier.pop() {
-        let children: Vec<i32> = all.iter().filter(|p| p.ppid == parent && !out.contains(&p.pid)).map(|p| p.pid).collect();
+        let children: Vec<i32> =
+            all.iter().filter(|p| p.ppid == parent && !out.contains(&p.pid)).map(|p| p.pid).collect();
         out.extend(&children);
         frontier.extend(children);
     }

@@ -23,7 +23,8 @@ pub struct Sandbox {
 }
 
 /// Debian's and Ubuntu's package name, for the error message.
-const PACKAGE_HINT: &str = "install bubblewrap (Debian, Ubuntu: `apt-get install bubblewrap`; Fedora: `dnf install bubblewrap`)";
+const PACKAGE_HINT: &str =
+    "install bubblewrap (Debian, Ubuntu: `apt-get install bubblewrap`; Fedora: `dnf install bubblewrap`)";
 
 impl Sandbox {
     /// Finds `bwrap` on `path_var` and checks that it can create the namespaces here.

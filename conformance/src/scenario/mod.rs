@@ -9,7 +9,7 @@ pub mod source;
 mod validate;
 
 pub use load::{Catalogue, load, load_dir};
-pub use source::Source;
 pub use model::{
     AuthKind, Capability, Case, ClientSpec, Expect, Fault, Operation, Outcome, Scenario, ServerSpec, UrlForm,
 };
+pub use source::Source;

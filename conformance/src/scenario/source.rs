@@ -59,7 +59,9 @@ impl fmt::Display for Source {
 /// `text` quoted for a POSIX shell when it needs it.
 pub fn shell_word(text: &str) -> String {
     let plain = !text.is_empty()
-        && text.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'.' | b'-' | b'_' | b':' | b'+' | b','));
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'.' | b'-' | b'_' | b':' | b'+' | b','));
     if plain { text.to_owned() } else { format!("'{}'", text.replace('\'', r"'\''")) }
 }
 
@@ -132,7 +134,12 @@ fn is_toml(path: &Path) -> bool {
 fn disk_files(dir: &Path) -> Result<Vec<SourceFile>, LoadErrors> {
     let top = std::fs::metadata(dir).map_err(|e| LoadError::file(WHAT, dir, format!("cannot read the folder: {e}")))?;
     if !top.is_dir() {
-        return Err(LoadError::file(WHAT, dir, format!("expected a scenarios folder, found {}", kind(&top.file_type()))).into());
+        return Err(LoadError::file(
+            WHAT,
+            dir,
+            format!("expected a scenarios folder, found {}", kind(&top.file_type())),
+        )
+        .into());
     }
     let walker = walkdir::WalkDir::new(dir)
         .follow_links(true)

@@ -5,7 +5,9 @@
 
 use std::time::{Duration, Instant};
 
-use super::util::{ALL_OPERATIONS, FAKE_CLIENT, Workdir, case, conformance, conformance_in, fixtures, results, workspace};
+use super::util::{
+    ALL_OPERATIONS, FAKE_CLIENT, Workdir, case, conformance, conformance_in, fixtures, results, workspace,
+};
 
 /// A manifest `fake.toml` in `dir` running the fake client's `script`.
 fn bare_manifest(dir: &std::path::Path, script: &str) {
@@ -46,8 +48,8 @@ fn check_refuses_a_manifest_whose_program_is_missing() {
         "missing.toml",
         "name = \"m\"\ncommand = [\"no-such-client-program\"]\ncapabilities = [\"pat\"]\ntimeout-s = 5\n",
     );
-    let relative =
-        work.write("relative.toml", "name = \"r\"\ncommand = [\"./nope.sh\"]\ncapabilities = [\"pat\"]\ntimeout-s = 5\n");
+    let relative = work
+        .write("relative.toml", "name = \"r\"\ncommand = [\"./nope.sh\"]\ncapabilities = [\"pat\"]\ntimeout-s = 5\n");
     for (manifest, expected) in [
         (missing, "key `command[0]`: expected a program on PATH, found no `no-such-client-program` there"),
         (relative, "key `command[0]`: expected an existing program, found no file"),
@@ -69,7 +71,8 @@ fn a_baseline_entry_naming_no_scenario_is_an_error() {
          [[expect]]\nscenario = \"pat/good\"\nrelease = \"tfs2015\"\nverdict = \"fail\"\nreason = \"r\"\n",
     );
     let scenarios = fixtures();
-    let out = conformance(&["check", "--scenarios", scenarios.to_str().unwrap(), "--baseline", stale.to_str().unwrap()]);
+    let out =
+        conformance(&["check", "--scenarios", scenarios.to_str().unwrap(), "--baseline", stale.to_str().unwrap()]);
     out.assert_code(2);
     assert!(out.stderr.contains("key `expect[1].scenario`: expected a scenario of"), "{}", out.context());
     assert!(out.stderr.contains("found `pat/renamed-long-ago`"), "{}", out.context());
@@ -127,7 +130,11 @@ fn a_fifo_named_toml_is_refused_without_hanging() {
     });
     let out = check_quickly(&root);
     out.assert_code(2);
-    assert!(out.stderr.contains("pat/pipe.toml: expected a regular file, found a FIFO (named pipe)"), "{}", out.context());
+    assert!(
+        out.stderr.contains("pat/pipe.toml: expected a regular file, found a FIFO (named pipe)"),
+        "{}",
+        out.context()
+    );
     // A FIFO given as a manifest or baseline does not hang either.
     let pipe = root.join("pat/pipe.toml");
     let started = Instant::now();
@@ -163,4 +170,32 @@ fn ado_python_reaches_the_python_sdk_adapter() {
     let c = case(&r, "pat/missing-colon", "ads2022");
     let stderr = c["stderr"]["text"].as_str().unwrap_or_default();
     assert!(stderr.contains("fake python ran") && stderr.contains("python_sdk.py"), "{c:#}");
+}
+
+/// The repository stands alone: no file points at the design notes outside it.
+#[test]
+fn the_repository_points_at_no_document_outside_it() {
+    let listed = std::process::Command::new("git")
+        .args(["ls-files", "--cached", "--others", "--exclude-standard"])
+        .current_dir(workspace())
+        .output()
+        .expect("git runs");
+    assert!(listed.status.success(), "git ls-files: {}", String::from_utf8_lossy(&listed.stderr));
+    // Spelled in pieces so this file does not match itself.
+    let design = ["DESIGN", ".md"].concat();
+    let needles =
+        [["..", "/shared"].concat(), ["/work", "/shared"].concat(), ["shared ", "DESIGN"].concat(), design.clone()];
+    let cited = regex::Regex::new(&["\\(", "DESIGN", "[ :\"]"].concat()).unwrap();
+    let mut found = Vec::new();
+    for file in String::from_utf8_lossy(&listed.stdout).lines() {
+        let Ok(text) = std::fs::read_to_string(workspace().join(file)) else { continue };
+        for (n, line) in text.lines().enumerate() {
+            if needles.iter().any(|needle| line.contains(needle.as_str())) || cited.is_match(line) {
+                found.push(format!("{file}:{}: {}", n + 1, line.trim()));
+            }
+        }
+    }
+    assert!(found.is_empty(), "references to documents outside the repository:\n{}", found.join("\n"));
+    let readme = std::fs::read_to_string(workspace().join("README.md")).unwrap();
+    assert!(readme.contains("(docs/CLIENT-CONTRACT.md)") && readme.contains("cargo install --path conformance"));
 }

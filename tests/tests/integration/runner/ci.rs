@@ -42,7 +42,10 @@ fn a_failing_client_is_told_the_root_cause_the_fix_and_the_serve_command() {
     }
     let html = std::fs::read_to_string(reports.join("report.html")).expect("report.html");
     let top = html.split("<table id=\"cases\">").next().unwrap_or_default();
-    assert!(top.contains("Failures by root cause") && top.contains(serve), "the HTML shows the groups before the table");
+    assert!(
+        top.contains("Failures by root cause") && top.contains(serve),
+        "the HTML shows the groups before the table"
+    );
     assert!(!top.contains("<details>"), "the root causes are not folded away");
 }
 
@@ -64,7 +67,8 @@ fn write_baseline_drafts_a_baseline_the_next_run_passes_with() {
     assert!(reason.starts_with("outcome: expected failure, the client exited 0"), "{reason}");
     let again = run(&manifest, &fixtures(), &work.path("two"), &["--baseline", draft.to_str().unwrap()]);
     again.assert_code(0);
-    let check = conformance(&["check", "--scenarios", fixtures().to_str().unwrap(), "--baseline", draft.to_str().unwrap()]);
+    let check =
+        conformance(&["check", "--scenarios", fixtures().to_str().unwrap(), "--baseline", draft.to_str().unwrap()]);
     check.assert_code(0);
 }
 
@@ -106,7 +110,10 @@ fn partitions_cover_the_suite_once_and_merge_gives_the_verdicts_of_one_run() {
     args.extend(parts.iter().map(|p| p.to_str().unwrap()));
     let out = conformance(&args);
     out.assert_code(whole.code);
-    assert!(out.stdout.ends_with(&format!("Reports: {}/ (results.json, junit.xml, report.html, summary.md)\n", merged.display())));
+    assert!(
+        out.stdout
+            .ends_with(&format!("Reports: {}/ (results.json, junit.xml, report.html, summary.md)\n", merged.display()))
+    );
     let (mut one, mut combined) = (results(&work.path("whole")), results(&merged));
     for r in [&mut one, &mut combined] {
         without_durations(r);
@@ -117,11 +124,23 @@ fn partitions_cover_the_suite_once_and_merge_gives_the_verdicts_of_one_run() {
     }
 
     // A missing partition: the merged run is incomplete and fails.
-    let out = conformance(&["merge", "--report-dir", work.path("incomplete").to_str().unwrap(), parts[0].to_str().unwrap(), parts[1].to_str().unwrap()]);
+    let out = conformance(&[
+        "merge",
+        "--report-dir",
+        work.path("incomplete").to_str().unwrap(),
+        parts[0].to_str().unwrap(),
+        parts[1].to_str().unwrap(),
+    ]);
     out.assert_code(1);
     assert!(out.stderr.contains("partition(s) 3/3 missing"), "{}", out.context());
     // The same case twice is unusable input.
-    let out = conformance(&["merge", "--report-dir", work.path("twice").to_str().unwrap(), parts[0].to_str().unwrap(), parts[0].to_str().unwrap()]);
+    let out = conformance(&[
+        "merge",
+        "--report-dir",
+        work.path("twice").to_str().unwrap(),
+        parts[0].to_str().unwrap(),
+        parts[0].to_str().unwrap(),
+    ]);
     out.assert_code(2);
     assert!(out.stderr.contains("is also in"), "{}", out.context());
 }
