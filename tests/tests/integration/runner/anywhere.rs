@@ -199,3 +199,19 @@ fn the_repository_points_at_no_document_outside_it() {
     let readme = std::fs::read_to_string(workspace().join("README.md")).unwrap();
     assert!(readme.contains("(docs/CLIENT-CONTRACT.md)") && readme.contains("cargo install --path conformance"));
 }
+
+/// Every shipped manifest and baseline passes `check` (a baseline that is not TOML, names a
+/// scenario that is gone, or a manifest whose program is missing would fail a user's run).
+#[test]
+fn the_shipped_clients_and_baselines_check() {
+    for client in ["curl", "git", "python-sdk", "reference"] {
+        let manifest = format!("conformance/clients/{client}.toml");
+        let baseline = format!("conformance/baselines/{client}.toml");
+        let mut args = vec!["check", "--client", manifest.as_str(), "--baseline", baseline.as_str()];
+        if client == "reference" {
+            // Its program is a build product; check the baseline alone.
+            args.drain(1..3);
+        }
+        conformance(&args).assert_code(0);
+    }
+}
