@@ -68,6 +68,17 @@ pub enum Command {
     Serve(ServeArgs),
     /// Validate scenarios, client manifests and baselines without running anything.
     Check(CheckArgs),
+    /// Internal: the first process inside a `run --sandbox` sandbox (see `run/sandbox.rs`).
+    #[command(name = "sandbox-exec", hide = true)]
+    SandboxExec(SandboxExecArgs),
+}
+
+/// `sandbox-exec`.
+#[derive(Debug, Args)]
+pub struct SandboxExecArgs {
+    /// The client's command.
+    #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true, value_name = "COMMAND")]
+    pub command: Vec<String>,
 }
 
 /// Where the scenarios are.

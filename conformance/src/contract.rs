@@ -10,8 +10,8 @@
 //! developer's credentials, proxies, git and SDK configuration away from a well-behaved
 //! client. It is not a security boundary: the client runs as the same user, so it can still
 //! read the runner's environment through `/proc/<runner pid>/environ`, see other processes,
-//! and write to the real home folder by its absolute path. `run --sandbox` (bubblewrap) is
-//! the stronger option.
+//! and write to the real home folder by its absolute path. `run --sandbox` (bubblewrap:
+//! separate user, PID, network and mount namespaces) is the stronger option.
 
 use std::path::Path;
 

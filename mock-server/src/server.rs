@@ -64,6 +64,16 @@ impl MockServer {
     /// [`ServeError`] when an address cannot be bound.
     pub async fn start_with(profile: Profile, options: Options) -> Result<MockServer, ServeError> {
         let listener = bind("emulated server", options.listen).await?;
+        Self::start_on(profile, listener, options).await
+    }
+
+    /// Starts a server on a listener bound elsewhere (`options.listen` is ignored), e.g. one
+    /// created inside another network namespace and passed over a Unix socket, as the
+    /// conformance runner's `--sandbox` does.
+    ///
+    /// # Errors
+    /// [`ServeError`] when the control plane's address cannot be bound.
+    pub async fn start_on(profile: Profile, listener: TcpListener, options: Options) -> Result<MockServer, ServeError> {
         let control = match options.control {
             Some(addr) => Some(bind("control plane", addr).await?),
             None => None,

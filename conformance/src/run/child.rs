@@ -79,18 +79,24 @@ enum Ended {
 
 /// Runs the client to completion, timeout or cancellation.
 pub async fn run_child(spec: &ChildSpec, cancel: Cancel) -> ChildOutcome {
-    run_command(spec, &spec.command, cancel).await
+    run_command(spec, &spec.command, None, cancel).await
 }
 
-/// Runs `argv` (the client's command, or the sandbox wrapping it) as [`run_child`] does.
-pub async fn run_command(spec: &ChildSpec, argv: &[String], mut cancel: Cancel) -> ChildOutcome {
+/// Runs `argv` (the client's command, or the sandbox wrapping it) as [`run_child`] does, with
+/// `stdin` as its standard input instead of `/dev/null` (the sandbox's handshake socket).
+pub async fn run_command(
+    spec: &ChildSpec,
+    argv: &[String],
+    stdin: Option<std::os::fd::OwnedFd>,
+    mut cancel: Cancel,
+) -> ChildOutcome {
     let mut command = tokio::process::Command::new(&argv[0]);
     command
         .args(&argv[1..])
         .current_dir(&spec.cwd)
         .env_clear()
         .envs(spec.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-        .stdin(Stdio::null())
+        .stdin(stdin.map_or_else(Stdio::null, Stdio::from))
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(true)
@@ -117,6 +123,9 @@ pub async fn run_command(spec: &ChildSpec, argv: &[String], mut cancel: Cancel) 
             };
         }
     };
+    // The command holds the parent's copies of the child's stdio (the sandbox's handshake
+    // socket): drop them, so the runner sees end-of-file when the child ends.
+    drop(command);
     let group = pid.map(Pid::from_raw);
     let (out_buf, err_buf) = (Shared::default(), Shared::default());
     let readers = [spawn_reader(child.stdout.take(), &out_buf), spawn_reader(child.stderr.take(), &err_buf)];

@@ -186,9 +186,10 @@ fn a_client_that_wipes_the_journal_still_gets_insecure_for_its_leak() {
     assert!(said.starts_with("wiped 0 of ") && !said.starts_with("wiped 0 of 0 "), "{said}");
 }
 
-/// `--sandbox` where bubblewrap is installed: the client cannot write outside its case folder
-/// and sees only its own processes. Without it, the same client can (the documented limits
-/// of the default isolation).
+/// `--sandbox` where bubblewrap is installed: the client reaches its case's server but no other
+/// network service, cannot write outside its case folder and sees only its own processes.
+/// Without it, the same client can do all three (the documented limits of the default
+/// isolation).
 #[test]
 fn the_sandbox_keeps_the_client_in() {
     let has_bwrap =
@@ -204,10 +205,15 @@ fn the_sandbox_keeps_the_client_in() {
     let work = Workdir::new();
     let outside = work.path("outside");
     std::fs::create_dir_all(&outside).unwrap();
+    // A service on the host's loopback that a sandboxed client must not reach.
+    let host_service = std::net::TcpListener::bind(("127.0.0.1", 0)).unwrap();
+    let host_port = host_service.local_addr().unwrap().port();
     // The runner's environment holds a marker; the client looks for it in every process.
     let script = format!(
         "touch {0}/escaped-$$ 2>/dev/null && echo wrote-outside; echo procs=$(ls /proc | grep -c '^[0-9]'); \
-         grep -qs runner-only-b7f3 /proc/[0-9]*/environ && echo read-runner-environ; exit 1",
+         grep -qs runner-only-b7f3 /proc/[0-9]*/environ && echo read-runner-environ; \
+         (exec 3<>/dev/tcp/127.0.0.1/{host_port}) 2>/dev/null && echo reached-host; \
+         curl -s -o /dev/null -w 'mock=%{{http_code}}\n' \"$ADO_URL/_apis/projects\"; exit 1",
         outside.display()
     );
     let manifest = bash_client(&work, "escape", &script, 20);
@@ -230,12 +236,15 @@ fn the_sandbox_keeps_the_client_in() {
             .find_map(|l| l.strip_prefix("procs="))
             .and_then(|n| n.trim().parse().ok())
             .unwrap_or_else(|| panic!("{said}"));
+        assert!(said.contains("mock=401"), "the client reaches its case's server: {said}");
         if sandbox {
+            assert!(!said.contains("reached-host"), "only the loopback of its own namespace: {said}");
             assert!(!said.contains("wrote-outside"), "{said}");
             assert!(!said.contains("read-runner-environ"), "{said}");
             assert!(procs < 10, "the sandbox shows only the client's processes: {said}");
         } else {
             assert!(said.contains("wrote-outside") && said.contains("read-runner-environ"), "{said}");
+            assert!(said.contains("reached-host"), "{said}");
         }
     }
 }
