@@ -21,8 +21,10 @@ use crate::scenario::{AuthKind, Case, UrlForm};
 /// The collection name used for `url = "wrong-collection"`.
 pub const WRONG_COLLECTION: &str = "NoSuchCollection";
 
-/// Variables passed through from the runner's own environment; everything else is cleared so
-/// the client cannot pick up the developer's credentials, proxies or git configuration.
+/// Variables passed through from the runner's own environment; everything else is cleared, so
+/// a client does not pick up the developer's credentials, proxies or git configuration by
+/// accident. A client that looks can still read them from `/proc/<runner pid>/environ` (see
+/// the module documentation); only `--sandbox` hides them.
 pub const PASSED_THROUGH: &[&str] = &["PATH", "LANG", "LC_ALL", "LC_CTYPE"];
 
 /// One contract variable, for the documentation and its check.

@@ -112,7 +112,9 @@ pub(super) fn run(options: RunOptions) -> anyhow::Result<u8> {
         true => Some(Sandbox::detect(path_var).map_err(|m| invalid(LoadError::file("option", "--sandbox", m)))?),
         false => None,
     };
+    // A report folder that cannot be written is found now, not after the whole run.
     std::fs::create_dir_all(&options.report_dir)
+        .and_then(|()| tempfile::NamedTempFile::new_in(&options.report_dir).map(drop))
         .map_err(|source| ExpectedError::Report { path: options.report_dir.clone(), source })?;
     // Files first, the terminal last: its last line names the folder they are in.
     let mut reporters = Reporters(
