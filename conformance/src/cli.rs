@@ -262,3 +262,20 @@ pub struct CheckArgs {
     #[arg(long, value_name = "FILE")]
     pub baseline: Vec<PathBuf>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partitions_parse_and_deal_round_robin() {
+        assert_eq!(parse_partition("2/3"), Ok(Partition { index: 2, count: 3 }));
+        assert_eq!(parse_partition("count:1/1"), Ok(Partition { index: 1, count: 1 }));
+        for bad in ["0/3", "4/3", "3", "a/b", "1/0", ""] {
+            assert!(parse_partition(bad).is_err(), "{bad}");
+        }
+        let parts: Vec<Vec<usize>> =
+            (1..=3).map(|k| (0..10).filter(|i| Partition { index: k, count: 3 }.contains(*i)).collect()).collect();
+        assert_eq!(parts, vec![vec![0, 3, 6, 9], vec![1, 4, 7], vec![2, 5, 8]]);
+    }
+}

@@ -103,3 +103,69 @@ fn planned(inputs: &[(PathBuf, RunRecord)], errors: &mut Vec<LoadError>) -> (usi
     };
     (p0.suite_cases.max(summed), warnings)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::result::{CaseResult, ClientInfo, ExitSummary, Output, PartitionRecord};
+    use crate::scenario::Fault;
+    use crate::verdict::Verdict;
+
+    fn case(scenario: &str, verdict: Verdict) -> CaseResult {
+        CaseResult {
+            scenario: scenario.into(),
+            release: "ads2022".into(),
+            title: String::new(),
+            fault: Fault::Client,
+            verdict,
+            failed: verdict.is_failure(),
+            baseline: None,
+            skip_reason: None,
+            server_reasons: vec![],
+            checks: vec![],
+            exit: ExitSummary::default(),
+            requests: vec![],
+            stdout: Output::default(),
+            stderr: Output::default(),
+            duration_ms: 1,
+            diagnosis: None,
+        }
+    }
+
+    fn part(index: usize, cases: Vec<CaseResult>, ms: u64) -> (PathBuf, RunRecord) {
+        let totals = Totals::count(&cases, cases.len(), false, ms);
+        let mut r = record(Some(ClientInfo { name: "c".into(), timeout_s: 5 }), cases, totals);
+        r.partition = Some(PartitionRecord { index, count: 3, suite_cases: 3 });
+        (PathBuf::from(format!("part{index}")), r)
+    }
+
+    #[test]
+    fn parts_combine_into_one_run() {
+        let merged = combine(vec![
+            part(2, vec![case("b", Verdict::Fail)], 30),
+            part(1, vec![case("a", Verdict::Pass)], 50),
+            part(3, vec![case("c", Verdict::Note)], 10),
+        ])
+        .unwrap();
+        let t = &merged.record.totals;
+        assert_eq!((t.cases, t.pass, t.fail, t.note, t.failed, t.not_run, t.duration_ms), (3, 1, 1, 1, 1, 0, 50));
+        let order: Vec<&str> = merged.record.cases.iter().map(|c| c.scenario.as_str()).collect();
+        assert_eq!(order, ["a", "b", "c"]);
+        assert!(merged.warnings.is_empty());
+    }
+
+    #[test]
+    fn a_missing_part_is_not_run_and_a_repeated_case_is_refused() {
+        let merged = combine(vec![part(1, vec![case("a", Verdict::Pass)], 5)]).unwrap();
+        assert_eq!(merged.record.totals.not_run, 2);
+        assert!(!merged.record.totals.succeeded());
+        assert!(merged.warnings[0].contains("2/3, 3/3 missing"), "{:?}", merged.warnings);
+        let twice =
+            combine(vec![part(1, vec![case("a", Verdict::Pass)], 5), part(2, vec![case("a", Verdict::Pass)], 5)]);
+        assert!(twice.unwrap_err().to_string().contains("is also in part1"));
+        let mut other = part(2, vec![case("b", Verdict::Pass)], 5);
+        other.1.client.name = "d".into();
+        let clients = combine(vec![part(1, vec![case("a", Verdict::Pass)], 5), other]);
+        assert!(clients.unwrap_err().to_string().contains("client `c`"));
+    }
+}
