@@ -88,12 +88,17 @@ pub fn authenticate(profile: &Profile, facts: &RequestFacts) -> Result<Caller, D
             ),
             "use a PAT (Basic), or enable Windows authentication with that provider in IIS",
         ),
-        Credential::Other { scheme } => anon(
+        Credential::Other { scheme } if scheme.starts_with('<') => anon(
             Reason::AuthAnonymous,
             format!(
-                "the '{}' scheme is not one the server understands: the request is anonymous",
-                describe::printable(scheme, 32)
+                "the Authorization header starts with no scheme the server knows ({}; a PAT or password sent without 'Basic'?): the request is anonymous",
+                &scheme[1..scheme.len() - 1]
             ),
+            "send Basic base64(':' + PAT), or NTLM/Negotiate; never the bare secret",
+        ),
+        Credential::Other { scheme } => anon(
+            Reason::AuthAnonymous,
+            format!("the '{scheme}' scheme is not one the server understands: the request is anonymous"),
             "send Basic base64(':' + PAT), or NTLM/Negotiate",
         ),
     }

@@ -10,7 +10,7 @@ use super::extract::{self, Extras};
 use super::respond::{self, RenderContext};
 use super::state::{AppState, ConnSlot};
 use crate::auth::{Answer, ConnectionUpdate, Credential, Decision, RequestFacts, Via, decide};
-use crate::journal::{CredentialSummary, JournalEntry};
+use crate::journal::{CredentialKind, CredentialSummary, JournalEntry};
 use crate::rest::{self, RestContext};
 
 /// The emulated server as an axum `Router` (every path goes through the decision).
@@ -96,6 +96,8 @@ fn record(state: &AppState, facts: RequestFacts, extras: Extras, decision: Decis
         seq: 0,
         time_ms: u64::try_from(facts.now).unwrap_or(0) * 1000,
         connection: facts.connection.id,
+        scheme: "http".to_owned(),
+        host: extras.host,
         method: facts.method,
         path,
         status,
@@ -133,19 +135,31 @@ fn record(state: &AppState, facts: RequestFacts, extras: Extras, decision: Decis
 }
 
 fn summarize(credential: &Credential) -> CredentialSummary {
+    use crate::auth::Basic;
+    use crate::profile::Provider;
     let mut summary = CredentialSummary { scheme: credential.scheme(), ..CredentialSummary::default() };
-    match credential {
+    summary.kind = match credential {
+        Credential::None => CredentialKind::None,
         Credential::Basic(basic) => {
-            summary.basic_colon = Some(matches!(basic, crate::auth::Basic::Pair { .. }));
+            summary.basic_colon = Some(matches!(basic, Basic::Pair { .. }));
+            match basic {
+                Basic::Pair { .. } if basic.pat().is_some() => CredentialKind::BasicPat,
+                Basic::Pair { .. } => CredentialKind::BasicPassword,
+                Basic::NoColon { .. } => CredentialKind::BasicNoColon,
+                Basic::NotBase64 => CredentialKind::BasicNotBase64,
+                Basic::Empty => CredentialKind::BasicEmpty,
+            }
         }
-        Credential::Windows { token, .. } => {
+        Credential::Bearer { .. } => CredentialKind::Bearer,
+        Credential::Windows { scheme, token } => {
             summary.ntlm_message = Some(match token {
                 Some(t) if t.starts_with(b"NTLMSSP\0") && t.len() >= 12 => t[8],
                 _ => 0,
             });
+            if *scheme == Provider::Ntlm { CredentialKind::Ntlm } else { CredentialKind::Negotiate }
         }
-        _ => {}
-    }
+        Credential::Other { .. } => CredentialKind::Other,
+    };
     summary
 }
 

@@ -6,7 +6,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::release::Release;
-use crate::secret::Secret;
+use crate::secret::{Secret, SecretKind, SecretSpec};
 
 /// One emulated server, resolved from a profile file.
 #[derive(Clone, Debug, Serialize)]
@@ -328,15 +328,32 @@ impl Profile {
         self.identities.iter().find(|i| i.account.user.eq_ignore_ascii_case(user) && domain_ok(&i.account.domain))
     }
 
-    /// Every secret the profile holds (PATs and passwords), for redaction.
-    pub fn secrets(&self) -> Vec<(&'static str, String, &Secret)> {
+    /// Every secret the profile holds (passwords and PATs), with the user names that may precede
+    /// them in a Basic credential, for the [`SecretFinder`](crate::secret::SecretFinder).
+    pub fn secrets(&self) -> Vec<SecretSpec> {
         let mut out = Vec::new();
         for identity in &self.identities {
+            let account = identity.account.to_string();
+            let users = vec![
+                identity.account.user.clone(),
+                account.clone(),
+                format!("{}@{}", identity.account.user, self.ntlm.dns_domain),
+            ];
             if let Some(password) = &identity.password {
-                out.push(("password", identity.account.to_string(), password));
+                out.push(SecretSpec {
+                    kind: SecretKind::Password,
+                    owner: account.clone(),
+                    value: password.expose().to_owned(),
+                    users: users.clone(),
+                });
             }
             for pat in &identity.pats {
-                out.push(("pat", pat.name.clone(), &pat.token));
+                out.push(SecretSpec {
+                    kind: SecretKind::Pat,
+                    owner: pat.name.clone(),
+                    value: pat.token.expose().to_owned(),
+                    users: users.clone(),
+                });
             }
         }
         out
