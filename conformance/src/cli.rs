@@ -127,8 +127,9 @@ pub struct RunArgs {
     /// the N parts are disjoint and together the whole suite. `count:K/N` is accepted too.
     #[arg(long, value_name = "K/N", value_parser = parse_partition)]
     pub partition: Option<Partition>,
-    /// Run each client in a bubblewrap sandbox (its own user, PID, IPC and mount namespaces;
-    /// the file system read-only but for its HOME). Needs `bwrap`.
+    /// Run each client in a bubblewrap sandbox: its own user, PID, IPC and mount namespaces,
+    /// and a network namespace with only loopback, where the case's server listens; the file
+    /// system read-only but for its HOME and TMPDIR. Needs `bwrap` (Debian: bubblewrap).
     #[arg(long)]
     pub sandbox: bool,
     /// Cases run at once [default: the number of cores].

@@ -15,7 +15,7 @@ const NAME: &str = "message";
 pub const CHECK: Check = Check {
     name: NAME,
     summary: "a failure message names the problem",
-    stage: Stage::Consequence,
+    stage: Stage::Ending,
     fix: "On failure, print on stderr what the server said: the HTTP status and the TF message of `X-TFS-ServiceError` or the body.",
     run,
 };

@@ -59,16 +59,19 @@ impl CheckResult {
 }
 
 /// Where a check's finding sits in the chain of cause and effect, for grouping failures by
-/// root cause: a wire violation (a Basic header without `:`) comes before its consequences
-/// (the client then exits 1 with an unexpected message).
+/// root cause: a wire violation (a Basic header without `:`) comes before what the server then
+/// produced (not the reason the scenario is about), which comes before how the client ended
+/// (it exits 1 with an unexpected message). Ordered: the earliest stage is the root.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Stage {
     /// Something the client did on the wire or as a process (a header, a connection, a leak,
-    /// a hang): a root cause.
+    /// a hang).
     Wire,
-    /// How the case ended (exit status, message, the reasons the server produced): usually
-    /// the consequence of a wire violation, the root cause only when there is none.
-    Consequence,
+    /// What the exchange produced on the server (the reasons the scenario expects): usually
+    /// the consequence of a wire violation, else the sign that the client took another path.
+    Exchange,
+    /// How the client ended (exit status, message): the last link of the chain.
+    Ending,
 }
 
 /// A named check.
@@ -151,6 +154,9 @@ mod tests {
         assert_eq!(root_cause(&with_leak).map(|c| c.name.as_str()), Some("no-secret-leak"));
         let consequences = vec![CheckResult::fail("message", "vague"), CheckResult::fail("outcome", "exited 1")];
         assert_eq!(root_cause(&consequences).map(|c| c.name.as_str()), Some("outcome"));
+        let skipped_cause =
+            vec![CheckResult::fail("outcome", "exited 0"), CheckResult::fail("reasons", "never saw it")];
+        assert_eq!(root_cause(&skipped_cause).map(|c| c.name.as_str()), Some("reasons"));
         assert!(root_cause(&[CheckResult::pass("outcome", "ok")]).is_none());
     }
 

@@ -9,7 +9,7 @@ const NAME: &str = "outcome";
 pub const CHECK: Check = Check {
     name: NAME,
     summary: "the exit status matches the expected outcome",
-    stage: Stage::Consequence,
+    stage: Stage::Ending,
     fix: "Exit 0 when the operation succeeded and non-zero when it failed.",
     run,
 };

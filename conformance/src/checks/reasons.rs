@@ -11,7 +11,7 @@ const NAME: &str = "reasons";
 pub const CHECK: Check = Check {
     name: NAME,
     summary: "the server produced the expected reasons and no forbidden one",
-    stage: Stage::Consequence,
+    stage: Stage::Exchange,
     fix: "The server never met the scenario's cause: compare the transcript with the scenario's cause; the client took another path than the one the scenario exercises.",
     run,
 };
