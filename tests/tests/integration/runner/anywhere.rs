@@ -196,6 +196,27 @@ fn the_repository_points_at_no_document_outside_it() {
         }
     }
     assert!(found.is_empty(), "references to documents outside the repository:\n{}", found.join("\n"));
+    // Fact citations such as `(ado-facts 2.4)` resolve to a heading of docs/FACTS.md.
+    let facts = std::fs::read_to_string(workspace().join("docs/FACTS.md")).expect("docs/FACTS.md");
+    let citation =
+        regex::Regex::new(r"\b(ado|ntlm|client)-facts (\d+(?:\.\d+)?(?:\s*[,/-]\s*\d+(?:\.\d+)?)*)").unwrap();
+    let number = regex::Regex::new(r"\d+(?:\.\d+)?").unwrap();
+    let mut missing = Vec::new();
+    let mut cited = 0;
+    for file in String::from_utf8_lossy(&listed.stdout).lines() {
+        let Ok(text) = std::fs::read_to_string(workspace().join(file)) else { continue };
+        for c in citation.captures_iter(&text) {
+            for n in number.find_iter(&c[2]) {
+                cited += 1;
+                let key = format!("### {}-facts {}\n", &c[1], n.as_str());
+                if !facts.contains(&key) {
+                    missing.push(format!("{file}: {}-facts {}", &c[1], n.as_str()));
+                }
+            }
+        }
+    }
+    assert!(missing.is_empty(), "citations without a section in docs/FACTS.md:\n{}", missing.join("\n"));
+    assert!(cited > 20, "the code cites facts: {cited}");
     let readme = std::fs::read_to_string(workspace().join("README.md")).unwrap();
     assert!(readme.contains("(docs/CLIENT-CONTRACT.md)") && readme.contains("cargo install --path conformance"));
 }
