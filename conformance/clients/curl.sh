@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Client adapter: curl behind the conformance client contract (shared DESIGN "The client
-# contract"). Reads ADO_* from the environment, performs ADO_OPERATION, prints the response body
+# Client adapter: curl behind the conformance client contract (docs/CLIENT-CONTRACT.md).
+# Reads ADO_* from the environment, performs ADO_OPERATION, prints the response body
 # on stdout and exits 0, or prints what went wrong on stderr and exits 1.
 #
 # Credentials reach curl through a config file on stdin (-K -), never on the command line,

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Client adapter: the PyPI `azure-devops` SDK behind the conformance client contract.
 
-Reads the ADO_* environment (see shared DESIGN "The client contract"), performs ADO_OPERATION
+Reads the ADO_* environment (docs/CLIENT-CONTRACT.md), performs ADO_OPERATION
 the way an application using the SDK would, prints the result on stdout and exits 0, or prints
 the SDK's exception on stderr and exits 1. PATs go through BasicAuthentication('', pat), as the
 SDK's README shows; NTLM goes through requests-ntlm, since msrest has no NTLM credential class.
@@ -12,7 +12,8 @@ import sys
 import tempfile
 
 # The SDK reads its disk cache directory at import time: give every run its own, so that one
-# scenario's cached OPTIONS answer cannot hide another scenario's 401 (client-facts 3.1).
+# scenario's cached OPTIONS answer cannot hide another scenario's 401 (conformance/README.md,
+# "How the shipped clients behave").
 if not os.environ.get("AZURE_DEVOPS_CACHE_DIR"):
     os.environ["AZURE_DEVOPS_CACHE_DIR"] = tempfile.mkdtemp(prefix="ado-sdk-cache-")
 

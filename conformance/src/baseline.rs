@@ -9,12 +9,13 @@
 //! reason = "the client encodes the PAT without ':' (issue 12)"
 //! ```
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use ado_mock_server::Release;
 use serde::{Deserialize, Serialize};
 
 use crate::error::LoadError;
+use crate::scenario::Catalogue;
 use crate::verdict::Verdict;
 
 const WHAT: &str = "baseline";
@@ -60,7 +61,9 @@ pub struct Entry {
 /// A loaded baseline.
 #[derive(Clone, Debug, Default)]
 pub struct Baseline {
-    /// The entries.
+    /// The file it was loaded from.
+    pub file: PathBuf,
+    /// The entries, in file order.
     pub entries: Vec<Entry>,
 }
 
@@ -70,6 +73,31 @@ impl Baseline {
         let of = |r: Option<Release>| self.entries.iter().find(|e| e.scenario == scenario && e.release == r);
         of(Some(release)).or_else(|| of(None))
     }
+
+    /// Entries that name no scenario of `catalogue`, or a release the scenario does not run
+    /// on: a stale baseline would otherwise hide nothing and say something false.
+    pub fn stale_entries(&self, catalogue: &Catalogue) -> Vec<LoadError> {
+        let mut errors = Vec::new();
+        for (i, e) in self.entries.iter().enumerate() {
+            let key = format!("expect[{i}].scenario");
+            let Some(scenario) = catalogue.get(&e.scenario) else {
+                let message = format!("expected a scenario of {}, found `{}`", catalogue.source, e.scenario);
+                errors.push(LoadError::key(WHAT, &self.file, key, message));
+                continue;
+            };
+            if let Some(release) = e.release
+                && !scenario.server.releases.iter().any(|(r, _)| *r == release)
+            {
+                let message = format!(
+                    "`{}` does not run on `{release}`; its releases: {}",
+                    e.scenario,
+                    scenario.release_names().join(", ")
+                );
+                errors.push(LoadError::key(WHAT, &self.file, format!("expect[{i}].release"), message));
+            }
+        }
+        errors
+    }
 }
 
 /// Loads and checks a baseline.
@@ -77,7 +105,7 @@ impl Baseline {
 /// # Errors
 /// A [`LoadError`] naming the file and the entry, e.g. for an entry without a reason.
 pub fn load_baseline(path: &Path) -> Result<Baseline, LoadError> {
-    let text = std::fs::read_to_string(path).map_err(|e| LoadError::file(WHAT, path, format!("cannot read: {e}")))?;
+    let text = crate::files::read_text(path).map_err(|e| LoadError::file(WHAT, path, e))?;
     let de = toml::Deserializer::parse(&text).map_err(|e| LoadError::file(WHAT, path, e.to_string().trim_end()))?;
     let raw: BaselineFile = serde_path_to_error::deserialize(de).map_err(|e| {
         let key = e.path().to_string();
@@ -106,7 +134,7 @@ pub fn load_baseline(path: &Path) -> Result<Baseline, LoadError> {
         }
         entries.push(Entry { scenario: e.scenario, release, verdict: e.verdict, reason });
     }
-    Ok(Baseline { entries })
+    Ok(Baseline { file: path.to_owned(), entries })
 }
 
 #[cfg(test)]

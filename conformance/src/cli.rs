@@ -9,8 +9,11 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// Runs any Azure DevOps client against scripted on-premise 401 scenarios, each against its own
 /// in-process mock Azure DevOps Server, and judges what the client did on the wire.
 ///
-/// Exit codes: 0 nothing failed (relative to the baseline), 1 failures (or an interrupted run),
-/// 2 unusable input or setup.
+/// The scenario library is built in, so it runs from any folder. Client contract:
+/// docs/CLIENT-CONTRACT.md in the repository.
+///
+/// Exit codes: 0 nothing failed (relative to the baseline), 1 failures (or an interrupted or
+/// incomplete run), 2 unusable input or setup.
 #[derive(Debug, Parser)]
 #[command(name = "ado-conformance", version, verbatim_doc_comment)]
 pub struct Cli {
@@ -24,10 +27,29 @@ pub struct Cli {
 pub enum Command {
     /// Run every selected scenario against a client and judge it.
     ///
-    /// Example:
-    ///   ado-conformance run --client conformance/clients/curl.toml --report-dir reports
+    /// The scenario library is built in; --scenarios DIR uses another folder. Prints a line per
+    /// case as it finishes, the failures grouped by root cause (what to do, the scenario's fix,
+    /// the server's explanation, the command reproducing it), and writes results.json,
+    /// junit.xml, report.html and summary.md. SIGINT, SIGTERM and SIGHUP stop the run, kill
+    /// the clients and still write the reports of the finished cases.
+    ///
+    /// Examples:
+    ///   ado-conformance run --client conformance/clients/curl.toml
+    ///   ado-conformance run --client my.toml --baseline my-baseline.toml --report-dir out
+    ///   ado-conformance run --client my.toml --write-baseline my-baseline.toml   # adopt: draft a baseline
+    ///   ado-conformance run --client my.toml --partition 2/4 --report-dir part2  # one CI job of four
     #[command(verbatim_doc_comment)]
     Run(RunArgs),
+    /// Combine the results.json of several runs (e.g. the partitions of a CI matrix) into one
+    /// set of reports and one exit code.
+    ///
+    /// Each DIR is a report folder (or a results.json file). The cases must be of one client
+    /// and appear once; a missing partition makes the merged run fail (its cases did not run).
+    ///
+    /// Example:
+    ///   ado-conformance merge --report-dir reports part1 part2 part3
+    #[command(verbatim_doc_comment)]
+    Merge(MergeArgs),
     /// List the scenarios (id, fault, releases, title), or print a Markdown catalogue.
     List(ListArgs),
     /// Print one scenario fully: symptom, cause, fix, server overrides, client, expectations.
@@ -36,24 +58,43 @@ pub enum Command {
     /// customer's setup by hand.
     ///
     /// Prints the contract variables as KEY=VALUE lines (with the real secrets), then a line
-    /// `ready`, and serves until interrupted or until standard input closes. Each decision is
-    /// logged to stderr.
+    /// `ready`, and serves until SIGINT (Ctrl-C) or SIGTERM, whatever standard input is. Each
+    /// decision is logged to stderr.
     ///
     /// Examples:
-    ///   ado-conformance serve pat/missing-colon             # in a terminal; Ctrl-C stops it
-    ///   sleep infinity | ado-conformance serve pat/missing-colon > env.txt &   # in a script
+    ///   ado-conformance serve pat/missing-colon --release ads2022   # in a terminal; Ctrl-C stops it
+    ///   ado-conformance serve pat/missing-colon > env.txt & ... ; kill $!   # in a script
     #[command(verbatim_doc_comment)]
     Serve(ServeArgs),
     /// Validate scenarios, client manifests and baselines without running anything.
     Check(CheckArgs),
+    /// Internal: the first process inside a `run --sandbox` sandbox (see `run/sandbox.rs`).
+    #[command(name = "sandbox-exec", hide = true)]
+    SandboxExec(SandboxExecArgs),
+}
+
+/// `sandbox-exec`.
+#[derive(Debug, Args)]
+pub struct SandboxExecArgs {
+    /// The client's command.
+    #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true, value_name = "COMMAND")]
+    pub command: Vec<String>,
 }
 
 /// Where the scenarios are.
 #[derive(Debug, Args)]
 pub struct ScenarioArgs {
-    /// The scenarios folder (profiles in DIR/profiles/).
-    #[arg(long, default_value = "scenarios", value_name = "DIR")]
-    pub scenarios: PathBuf,
+    /// Load scenarios from DIR (profiles in DIR/profiles/) instead of the library built into
+    /// this binary.
+    #[arg(long, value_name = "DIR")]
+    pub scenarios: Option<PathBuf>,
+}
+
+impl ScenarioArgs {
+    /// The folder given, or the built-in library.
+    pub fn source(&self) -> crate::scenario::Source {
+        crate::scenario::Source::from_arg(self.scenarios.clone())
+    }
 }
 
 /// `run`.
@@ -72,17 +113,80 @@ pub struct RunArgs {
     #[arg(long, value_name = "RELEASE")]
     pub release: Vec<String>,
     /// Write results.json, junit.xml, report.html and summary.md into DIR (created if needed).
-    #[arg(long, value_name = "DIR")]
-    pub report_dir: Option<PathBuf>,
+    #[arg(long, value_name = "DIR", default_value = "reports")]
+    pub report_dir: PathBuf,
     /// Known results of this client (TOML); the run fails only on differences from it.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
+    /// Also write a baseline drafted from this run to FILE: every fail and insecure case, each
+    /// reason prefilled from its findings (review them before committing).
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+    /// Run only part K of N of the selected cases (1 <= K <= N), for a CI matrix: the cases,
+    /// in id and release order, are dealt round-robin (like nextest's count partitioning), so
+    /// the N parts are disjoint and together the whole suite. `count:K/N` is accepted too.
+    #[arg(long, value_name = "K/N", value_parser = parse_partition)]
+    pub partition: Option<Partition>,
+    /// Run each client in a bubblewrap sandbox: its own user, PID, IPC and mount namespaces,
+    /// and a network namespace with only loopback, where the case's server listens; the file
+    /// system read-only but for its HOME and TMPDIR. Needs `bwrap` (Debian: bubblewrap).
+    #[arg(long)]
+    pub sandbox: bool,
     /// Cases run at once [default: the number of cores].
     #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub jobs: Option<u16>,
     /// Colour in the terminal output.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
+}
+
+/// Part K of N (`--partition K/N`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Partition {
+    /// K, from 1.
+    pub index: usize,
+    /// N.
+    pub count: usize,
+}
+
+impl Partition {
+    /// Whether the case at `position` (from 0, in id and release order) is in this part.
+    pub fn contains(self, position: usize) -> bool {
+        position % self.count == self.index - 1
+    }
+}
+
+/// Parses `K/N` or `count:K/N`.
+///
+/// # Errors
+/// What was expected.
+pub fn parse_partition(text: &str) -> Result<Partition, String> {
+    let spec = text.strip_prefix("count:").unwrap_or(text);
+    let expected = || format!("expected K/N with 1 <= K <= N (e.g. 2/3), found `{text}`");
+    let (k, n) = spec.split_once('/').ok_or_else(expected)?;
+    let index: usize = k.trim().parse().map_err(|_| expected())?;
+    let count: usize = n.trim().parse().map_err(|_| expected())?;
+    if index == 0 || count == 0 || index > count {
+        return Err(expected());
+    }
+    Ok(Partition { index, count })
+}
+
+/// `merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Write the merged results.json, junit.xml, report.html and summary.md into DIR.
+    #[arg(long, value_name = "DIR")]
+    pub report_dir: PathBuf,
+    /// Also write a baseline drafted from the merged results to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+    /// Colour in the terminal output.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
+    /// The report folders (or results.json files) to combine.
+    #[arg(required = true, value_name = "DIR")]
+    pub inputs: Vec<PathBuf>,
 }
 
 /// When to colour.
@@ -151,10 +255,28 @@ pub struct CheckArgs {
     /// The scenarios folder.
     #[command(flatten)]
     pub scenarios: ScenarioArgs,
-    /// Also check this client manifest; repeat to add more.
+    /// Also check this client manifest (and that its program exists); repeat to add more.
     #[arg(long, value_name = "FILE")]
     pub client: Vec<PathBuf>,
-    /// Also check this baseline; repeat to add more.
+    /// Also check this baseline (every entry must name a scenario and one of its releases);
+    /// repeat to add more.
     #[arg(long, value_name = "FILE")]
     pub baseline: Vec<PathBuf>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partitions_parse_and_deal_round_robin() {
+        assert_eq!(parse_partition("2/3"), Ok(Partition { index: 2, count: 3 }));
+        assert_eq!(parse_partition("count:1/1"), Ok(Partition { index: 1, count: 1 }));
+        for bad in ["0/3", "4/3", "3", "a/b", "1/0", ""] {
+            assert!(parse_partition(bad).is_err(), "{bad}");
+        }
+        let parts: Vec<Vec<usize>> =
+            (1..=3).map(|k| (0..10).filter(|i| Partition { index: k, count: 3 }.contains(*i)).collect()).collect();
+        assert_eq!(parts, vec![vec![0, 3, 6, 9], vec![1, 4, 7], vec![2, 5, 8]]);
+    }
 }

@@ -1,8 +1,17 @@
-//! The client environment contract (DESIGN "The client contract"): the `ADO_*` variables a
-//! case hands its client, and the clean process environment around them.
+//! The client environment contract (`docs/CLIENT-CONTRACT.md`): the `ADO_*` variables a case
+//! hands its client, and the process environment around them.
 //!
 //! `serve` prints exactly [`contract_env`] so a person reproduces a case with what the runner
-//! would have given the client.
+//! would have given the client. [`VARIABLES`] is the list the documentation is checked
+//! against (a test fails when the two differ).
+//!
+//! # Isolation, honestly
+//! The environment is cleared and HOME and TMPDIR are fresh per case, which keeps the
+//! developer's credentials, proxies, git and SDK configuration away from a well-behaved
+//! client. It is not a security boundary: the client runs as the same user, so it can still
+//! read the runner's environment through `/proc/<runner pid>/environ`, see other processes,
+//! and write to the real home folder by its absolute path. `run --sandbox` (bubblewrap:
+//! separate user, PID, network and mount namespaces) is the stronger option.
 
 use std::path::Path;
 
@@ -12,9 +21,37 @@ use crate::scenario::{AccountForm, AuthKind, Case, UrlForm};
 /// The collection name used for `url = "wrong-collection"`.
 pub const WRONG_COLLECTION: &str = "NoSuchCollection";
 
-/// Variables passed through from the runner's own environment; everything else is cleared so
-/// the client cannot pick up the developer's credentials, proxies or git configuration.
+/// Variables passed through from the runner's own environment; everything else is cleared, so
+/// a client does not pick up the developer's credentials, proxies or git configuration by
+/// accident. A client that looks can still read them from `/proc/<runner pid>/environ` (see
+/// the module documentation); only `--sandbox` hides them.
 pub const PASSED_THROUGH: &[&str] = &["PATH", "LANG", "LC_ALL", "LC_CTYPE"];
+
+/// One contract variable, for the documentation and its check.
+#[derive(Clone, Copy, Debug)]
+pub struct Variable {
+    /// The name, e.g. `ADO_URL`.
+    pub name: &'static str,
+    /// When it is set.
+    pub when: &'static str,
+}
+
+/// Every variable [`contract_env`] can set, in its order.
+pub const VARIABLES: &[Variable] = &[
+    Variable { name: "ADO_URL", when: "always" },
+    Variable { name: "ADO_COLLECTION", when: "always" },
+    Variable { name: "ADO_PROJECT", when: "when the collection has a project" },
+    Variable { name: "ADO_REPO", when: "when the project has a repository" },
+    Variable { name: "ADO_WORK_ITEM", when: "when the project has a work item" },
+    Variable { name: "ADO_OPERATION", when: "always" },
+    Variable { name: "ADO_AUTH", when: "always" },
+    Variable { name: "ADO_PAT", when: "`ADO_AUTH` is `pat` or `bearer`" },
+    Variable { name: "ADO_USERNAME", when: "`ADO_AUTH` is `basic`, `ntlm` or `negotiate`" },
+    Variable { name: "ADO_PASSWORD", when: "`ADO_AUTH` is `basic`, `ntlm` or `negotiate`" },
+    Variable { name: "ADO_DOMAIN", when: "`ADO_AUTH` is `basic`, `ntlm` or `negotiate`" },
+    Variable { name: "ADO_API_VERSION", when: "only when the scenario pins a version" },
+    Variable { name: "ADO_SCENARIO", when: "always" },
+];
 
 /// The contract variables for `case` against a server whose application URL is `server_url`
 /// (e.g. `http://127.0.0.1:PORT/tfs`), in a stable order. Secrets are real values.
@@ -95,7 +132,7 @@ fn credential_env(case: &Case) -> Vec<(&'static str, String)> {
 
 /// The full process environment of a client: the contract, a fresh HOME and TMPDIR (with the
 /// Python SDK's cache and git's configuration inside), no terminal prompts, the manifest's own
-/// variables and [`PASSED_THROUGH`] from `parent`.
+/// variables, [`PASSED_THROUGH`] and the manifest's `pass-env` names from `parent`.
 pub fn process_env(
     contract: &[(&'static str, String)],
     home: &Path,
@@ -103,15 +140,16 @@ pub fn process_env(
     manifest: &ClientManifest,
     parent: impl Fn(&str) -> Option<String>,
 ) -> Vec<(String, String)> {
-    let mut env: Vec<(String, String)> =
-        PASSED_THROUGH.iter().filter_map(|name| parent(name).map(|v| ((*name).to_owned(), v))).collect();
+    let names = PASSED_THROUGH.iter().copied().chain(manifest.pass_env.iter().map(String::as_str));
+    let mut env: Vec<(String, String)> = names.filter_map(|name| parent(name).map(|v| (name.to_owned(), v))).collect();
     let home_text = home.display().to_string();
     env.extend([
         ("HOME".to_owned(), home_text.clone()),
         ("TMPDIR".to_owned(), tmp.display().to_string()),
         ("XDG_CONFIG_HOME".to_owned(), format!("{home_text}/.config")),
         ("XDG_CACHE_HOME".to_owned(), format!("{home_text}/.cache")),
-        // client-facts 3.1: the Python SDK caches resource locations on disk by URL.
+        // The Python SDK caches resource locations (OPTIONS answers) on disk, keyed by URL:
+        // a shared cache would let one case's answer hide another case's 401.
         ("AZURE_DEVOPS_CACHE_DIR".to_owned(), format!("{home_text}/.azure-devops/python-sdk/cache")),
         ("GIT_TERMINAL_PROMPT".to_owned(), "0".to_owned()),
         // /etc/gitconfig may name a credential helper that would answer for the client.
@@ -120,4 +158,38 @@ pub fn process_env(
     env.extend(manifest.env.iter().cloned());
     env.extend(contract.iter().map(|(k, v)| ((*k).to_owned(), v.clone())));
     env
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::{Capability, Operation};
+
+    /// The backticked first cells of the table under `## {heading}` (up to the next table's end).
+    fn first_column(doc: &str, heading: &str, header: &str) -> Vec<String> {
+        let section = doc.split(&format!("\n## {heading}\n")).nth(1).unwrap_or_else(|| panic!("no ## {heading}"));
+        let table = section.split(&format!("| {header} |")).nth(1).unwrap_or_else(|| panic!("no {header} table"));
+        table
+            .lines()
+            .skip(2)
+            .take_while(|l| l.starts_with('|'))
+            .filter_map(|l| l.split('|').nth(1)?.trim().strip_prefix('`')?.split('`').next().map(str::to_owned))
+            .collect()
+    }
+
+    #[test]
+    fn contract_doc_matches_the_code() {
+        let doc = include_str!("../../docs/CLIENT-CONTRACT.md");
+        let variables: Vec<&str> = VARIABLES.iter().map(|v| v.name).collect();
+        assert_eq!(first_column(doc, "Variables", "variable"), variables, "docs/CLIENT-CONTRACT.md ## Variables");
+        let operations: Vec<&str> = Operation::ALL.iter().map(|o| o.name()).collect();
+        assert_eq!(first_column(doc, "Operations", "operation"), operations, "docs/CLIENT-CONTRACT.md ## Operations");
+        let capabilities: Vec<&str> = Capability::ALL.iter().map(|c| c.name()).collect();
+        assert_eq!(
+            first_column(doc, "The client manifest", "capability"),
+            capabilities,
+            "docs/CLIENT-CONTRACT.md capabilities"
+        );
+        assert!(doc.contains(&format!("| `timeout-s` | `{}` |", crate::manifest::DEFAULT_TIMEOUT_S)));
+    }
 }

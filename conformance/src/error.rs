@@ -75,12 +75,12 @@ pub enum ExpectedError {
     #[error(transparent)]
     Invalid(#[from] LoadErrors),
     /// `show`, `serve`: no scenario has this id.
-    #[error("no scenario `{id}` in {dir} (see `ado-conformance list`)")]
+    #[error("no scenario `{id}` in {scenarios} (see `ado-conformance list`)")]
     UnknownScenario {
         /// The id asked for.
         id: String,
-        /// The scenarios folder searched.
-        dir: PathBuf,
+        /// The scenarios searched (a folder, or the built-in library).
+        scenarios: crate::scenario::Source,
     },
     /// `serve --release`: the scenario does not run on that release.
     #[error("scenario `{id}` does not run on `{release}`; its releases: {available}")]
@@ -93,12 +93,12 @@ pub enum ExpectedError {
         available: String,
     },
     /// The filter selected nothing.
-    #[error("no scenario matches the filter {filters:?} in {dir}")]
+    #[error("no case matches the filter {filters:?} in {scenarios}")]
     NothingSelected {
         /// The filters.
         filters: Vec<String>,
-        /// The scenarios folder.
-        dir: PathBuf,
+        /// The scenarios searched.
+        scenarios: crate::scenario::Source,
     },
     /// The client's program cannot be found.
     #[error("failed to find the client program `{program}` of {manifest} (on PATH or beside the manifest)")]

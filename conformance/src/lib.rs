@@ -14,8 +14,10 @@
 //! - [`result`]: the redacted per-case results and totals (the `results.json` model).
 //! - [`redact`]: secrets (raw, URL-encoded, base64), ports and temp paths out of every artifact.
 //! - [`report`]: reporters consuming events: terminal, JSON, JUnit, HTML, Markdown.
+//! - [`merge`]: combining the results of several runs (CI partitions) into one.
 //! - [`cli`], [`command`]: the command line and the subcommands.
 //! - [`error`], [`exit_code`]: load errors, expected errors and the documented exit codes.
+//! - [`files`], [`out`]: reading input files safely; writing output that survives `| head`.
 
 pub mod baseline;
 pub mod checks;
@@ -24,7 +26,10 @@ pub mod command;
 pub mod contract;
 pub mod error;
 pub mod exit_code;
+pub mod files;
 pub mod manifest;
+pub mod merge;
+pub mod out;
 pub mod redact;
 pub mod report;
 pub mod result;
@@ -44,6 +49,7 @@ pub fn main_impl() -> ExitCode {
     let cli = match cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
+            // clap's own printing ignores a closed pipe (`--help | head`).
             let _ = e.print();
             let code = if e.use_stderr() { exit_code::SETUP_ERROR } else { exit_code::SUCCESS };
             return ExitCode::from(code);
@@ -67,8 +73,9 @@ fn report_error(error: &anyhow::Error) -> u8 {
 /// `error: ` before the first line; later lines (a TOML excerpt, a regex error) indented.
 fn print_error(text: &str) {
     let mut lines = text.trim_end().lines();
-    eprintln!("error: {}", lines.next().unwrap_or_default());
+    let mut message = format!("error: {}\n", lines.next().unwrap_or_default());
     for line in lines {
-        eprintln!("    {line}");
+        message.push_str(&format!("    {line}\n"));
     }
+    out::stderr(&message);
 }

@@ -13,6 +13,13 @@ use crate::scenario::{Capability, Case, Operation};
 const WHAT: &str = "client manifest";
 /// The longest timeout a manifest may ask for.
 const MAX_TIMEOUT_S: u64 = 3600;
+/// The timeout of a manifest that names none (the Python SDK needs about 5 s for a case whose
+/// server answers 5xx, since msrest retries with backoff).
+pub const DEFAULT_TIMEOUT_S: u64 = 60;
+
+fn default_timeout() -> u64 {
+    DEFAULT_TIMEOUT_S
+}
 
 /// The manifest as written (strict: a typo in `capabilities` must not silently skip cases).
 #[derive(Debug, Deserialize)]
@@ -28,11 +35,16 @@ pub struct ManifestFile {
     /// The operations the client implements.
     #[serde(default)]
     pub operations: Vec<Operation>,
-    /// Seconds before the client's process group is killed.
+    /// Seconds before the client's process group is killed [default: 60].
+    #[serde(default = "default_timeout")]
     pub timeout_s: u64,
     /// Extra environment variables (not the contract's own).
     #[serde(default)]
     pub env: BTreeMap<String, String>,
+    /// Variables passed through from the runner's environment when set there (e.g.
+    /// `ADO_PYTHON`, the interpreter the Python SDK adapter runs); never a contract variable.
+    #[serde(default)]
+    pub pass_env: Vec<String>,
 }
 
 /// A loaded client manifest.
@@ -54,12 +66,36 @@ pub struct ClientManifest {
     pub timeout: Duration,
     /// Extra environment variables.
     pub env: Vec<(String, String)>,
+    /// Names passed through from the runner's environment.
+    pub pass_env: Vec<String>,
 }
 
 /// Variables a manifest may not set: the contract's and the runner's hygiene.
 fn reserved(name: &str) -> bool {
-    name.starts_with("ADO_")
-        || matches!(name, "HOME" | "TMPDIR" | "AZURE_DEVOPS_CACHE_DIR" | "GIT_TERMINAL_PROMPT" | "GIT_CONFIG_NOSYSTEM")
+    name.starts_with("ADO_") || runner_owned(name)
+}
+
+/// Variables the runner sets for every client (besides the contract).
+fn runner_owned(name: &str) -> bool {
+    matches!(
+        name,
+        "HOME"
+            | "TMPDIR"
+            | "XDG_CONFIG_HOME"
+            | "XDG_CACHE_HOME"
+            | "AZURE_DEVOPS_CACHE_DIR"
+            | "GIT_TERMINAL_PROMPT"
+            | "GIT_CONFIG_NOSYSTEM"
+    )
+}
+
+/// Whether `name` may be listed in `pass-env`: not a contract variable (whatever the user's
+/// shell holds, the case decides those) and not one the runner sets.
+fn passable(name: &str) -> bool {
+    !name.is_empty()
+        && !name.contains('=')
+        && !crate::contract::VARIABLES.iter().any(|v| v.name == name)
+        && !runner_owned(name)
 }
 
 /// Loads and checks a manifest.
@@ -67,7 +103,7 @@ fn reserved(name: &str) -> bool {
 /// # Errors
 /// A [`LoadError`] naming the file and the key.
 pub fn load_manifest(path: &Path) -> Result<ClientManifest, LoadError> {
-    let text = std::fs::read_to_string(path).map_err(|e| LoadError::file(WHAT, path, format!("cannot read: {e}")))?;
+    let text = crate::files::read_text(path).map_err(|e| LoadError::file(WHAT, path, e))?;
     let de = toml::Deserializer::parse(&text).map_err(|e| LoadError::file(WHAT, path, e.to_string().trim_end()))?;
     let raw: ManifestFile = serde_path_to_error::deserialize(de).map_err(|e| {
         let key = e.path().to_string();
@@ -87,8 +123,15 @@ pub fn load_manifest(path: &Path) -> Result<ClientManifest, LoadError> {
     if let Some(name) = raw.env.keys().find(|k| reserved(k) || k.is_empty() || k.contains('=')) {
         return Err(err(&format!("env.{name}"), "expected a variable the runner does not set itself".to_owned()));
     }
-    let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    let dir = std::path::absolute(&dir).unwrap_or(dir);
+    if let Some((i, name)) = raw.pass_env.iter().enumerate().find(|(_, n)| !passable(n)) {
+        return Err(err(
+            &format!("pass-env[{i}]"),
+            format!("expected a variable that is neither a contract variable nor set by the runner, found `{name}`"),
+        ));
+    }
+    // A bare `curl.toml` has the parent "": resolve against the current folder like `./curl.toml`.
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
+    let dir = absolute.parent().map(Path::to_path_buf).unwrap_or_default();
     let command = resolve_command(&dir, &raw.command);
     Ok(ClientManifest {
         name: raw.name,
@@ -99,6 +142,7 @@ pub fn load_manifest(path: &Path) -> Result<ClientManifest, LoadError> {
         operations: raw.operations,
         timeout: Duration::from_secs(raw.timeout_s),
         env: raw.env.into_iter().collect(),
+        pass_env: raw.pass_env,
     })
 }
 
@@ -124,6 +168,22 @@ impl ClientManifest {
             return Path::new(program).is_file().then(|| PathBuf::from(program));
         }
         std::env::split_paths(path_var.unwrap_or_default()).map(|d| d.join(program)).find(|p| p.is_file())
+    }
+
+    /// The program, or an error naming the manifest's `command` key.
+    ///
+    /// # Errors
+    /// A [`LoadError`] when `command[0]` is neither a file beside the manifest nor on `path_var`.
+    pub fn require_program(&self, path_var: Option<&str>) -> Result<PathBuf, LoadError> {
+        self.find_program(path_var).ok_or_else(|| {
+            let program = &self.command[0];
+            let message = if program.contains('/') {
+                format!("expected an existing program, found no file `{program}`")
+            } else {
+                format!("expected a program on PATH, found no `{program}` there")
+            };
+            LoadError::key(WHAT, &self.file, "command[0]", message)
+        })
     }
 
     /// Why the client cannot run `case` (a missing capability or operation), if it cannot.

@@ -132,6 +132,35 @@ pub struct CaseResult {
     pub stderr: Output,
     /// Wall time of the client, in milliseconds (the only field that varies between runs).
     pub duration_ms: u64,
+    /// For a case that failed (or differs from its baseline): its root cause and what to do.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub diagnosis: Option<Diagnosis>,
+}
+
+/// Why a case failed and what to do about it: the root cause (the first link of the chain,
+/// e.g. `basic-colon` rather than its consequence `message`), the scenario's symptom, cause
+/// and fix, what the server said, and the command that reproduces the case's server.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Diagnosis {
+    /// The root-cause check's name, or `baseline` for a case that now differs from its
+    /// baseline entry without failing a check (e.g. it was fixed).
+    pub root_cause: String,
+    /// What that check found.
+    pub finding: String,
+    /// What a client failing that check should do.
+    pub check_fix: String,
+    /// The scenario's symptom (what a customer reports).
+    pub symptom: String,
+    /// The scenario's cause.
+    pub cause: String,
+    /// The scenario's fix.
+    pub fix: String,
+    /// The server's explanations of its refusals, each once (`401 basic.no_colon: ...`).
+    pub server: Vec<String>,
+    /// The server's hint for its last refusal.
+    pub hint: Option<String>,
+    /// The command that starts this case's server for reproducing it by hand.
+    pub reproduce: String,
 }
 
 impl CaseResult {
@@ -219,9 +248,9 @@ impl Totals {
         }
     }
 
-    /// Whether the run passes (exit code 0).
+    /// Whether the run passes (exit code 0): nothing failed and every planned case ran.
     pub fn succeeded(&self) -> bool {
-        self.failed == 0 && !self.interrupted
+        self.failed == 0 && !self.interrupted && self.not_run == 0
     }
 }
 
@@ -236,4 +265,18 @@ pub struct RunRecord {
     pub cases: Vec<CaseResult>,
     /// The counts.
     pub totals: Totals,
+    /// Which part of the suite this run was (`run --partition K/N`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partition: Option<PartitionRecord>,
+}
+
+/// The part of a suite a partitioned run covered, so `merge` can tell a missing part.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartitionRecord {
+    /// K, from 1.
+    pub index: usize,
+    /// N.
+    pub count: usize,
+    /// Cases the whole suite had (before partitioning).
+    pub suite_cases: usize,
 }

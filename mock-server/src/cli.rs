@@ -168,12 +168,14 @@ fn serve(profile: Profile, listen: SocketAddr, control: SocketAddr) -> anyhow::R
     let runtime =
         tokio::runtime::Builder::new_multi_thread().enable_all().build().context("failed to start the runtime")?;
     let result = runtime.block_on(async move {
-        let options = Options { listen, control, ..Options::default() };
+        let options = Options { listen, control: Some(control), ..Options::default() };
         let server = MockServer::start_with(profile, options).await?;
         // A closed stdout (the reader went away) must not bring the server down.
         let mut out = std::io::stdout();
         let _ = writeln!(out, "listening on {}", server.url());
-        let _ = writeln!(out, "control on {}", server.control_url());
+        if let Some(control) = server.control_url() {
+            let _ = writeln!(out, "control on {control}");
+        }
         let _ = out.flush();
         wait_for_interrupt().await;
         server.shutdown().await;

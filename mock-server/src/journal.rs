@@ -59,7 +59,7 @@ pub struct CredentialSummary {
 
 /// One journal row: everything about one request that a reader (the control plane, the
 /// conformance checks and reports, `explain`) needs, built once where the decision is made.
-/// The contract (DESIGN) guarantees at least `method`, `path`, `status`, `reason`,
+/// A documented output: it holds at least `method`, `path`, `status`, `reason`,
 /// `explanation`, `hint` and `connection`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JournalEntry {

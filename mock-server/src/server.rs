@@ -15,8 +15,10 @@ use crate::profile::Profile;
 pub struct Options {
     /// The emulated server's address (`127.0.0.1:0` picks a free port).
     pub listen: SocketAddr,
-    /// The control plane's address.
-    pub control: SocketAddr,
+    /// The control plane's address; `None` starts no control plane (the journal is then read
+    /// in-process only, out of reach of anything on the network: the conformance runner's
+    /// cases do this so a client cannot wipe the evidence against it).
+    pub control: Option<SocketAddr>,
     /// Journal capacity.
     pub journal_capacity: usize,
     /// The clock (Unix seconds).
@@ -30,7 +32,7 @@ impl Default for Options {
         let loopback = SocketAddr::from(([127, 0, 0, 1], 0));
         Self {
             listen: loopback,
-            control: loopback,
+            control: Some(loopback),
             journal_capacity: DEFAULT_CAPACITY,
             clock: system_clock(),
             limits: Limits::default(),
@@ -41,7 +43,7 @@ impl Default for Options {
 /// A running mock server. Dropping it shuts it down.
 pub struct MockServer {
     addr: SocketAddr,
-    control_addr: SocketAddr,
+    control_addr: Option<SocketAddr>,
     state: AppState,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
@@ -62,9 +64,22 @@ impl MockServer {
     /// [`ServeError`] when an address cannot be bound.
     pub async fn start_with(profile: Profile, options: Options) -> Result<MockServer, ServeError> {
         let listener = bind("emulated server", options.listen).await?;
-        let control = bind("control plane", options.control).await?;
+        Self::start_on(profile, listener, options).await
+    }
+
+    /// Starts a server on a listener bound elsewhere (`options.listen` is ignored), e.g. one
+    /// created inside another network namespace and passed over a Unix socket, as the
+    /// conformance runner's `--sandbox` does.
+    ///
+    /// # Errors
+    /// [`ServeError`] when the control plane's address cannot be bound.
+    pub async fn start_on(profile: Profile, listener: TcpListener, options: Options) -> Result<MockServer, ServeError> {
+        let control = match options.control {
+            Some(addr) => Some(bind("control plane", addr).await?),
+            None => None,
+        };
         let addr = listener.local_addr().map_err(ServeError::LocalAddr)?;
-        let control_addr = control.local_addr().map_err(ServeError::LocalAddr)?;
+        let control_addr = control.as_ref().map(TcpListener::local_addr).transpose().map_err(ServeError::LocalAddr)?;
         let realm = profile.public_url.clone().unwrap_or_else(|| app_url(addr, &profile.virtual_directory));
         let journal = Journal::new(options.journal_capacity);
         let state = AppState::with_limits(profile, realm, journal, options.clock, options.limits);
@@ -75,6 +90,7 @@ impl MockServer {
             let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
             let mut control_stop = stop_rx.clone();
             let control_task = tokio::spawn(async move {
+                let Some(control) = control else { return };
                 let _ = axum::serve(control, control_router)
                     .with_graceful_shutdown(async move {
                         let _ = control_stop.changed().await;
@@ -112,9 +128,9 @@ impl MockServer {
         format!("{}/{collection}", self.server_url())
     }
 
-    /// `http://ADDR` of the control plane.
-    pub fn control_url(&self) -> String {
-        format!("http://{}", self.control_addr)
+    /// `http://ADDR` of the control plane, if one was started.
+    pub fn control_url(&self) -> Option<String> {
+        self.control_addr.map(|a| format!("http://{a}"))
     }
 
     /// The shared state (profile, journal, lockouts).

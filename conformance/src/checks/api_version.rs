@@ -2,12 +2,18 @@
 //! reason fails the check, unless the scenario pinned the version (then the client only did
 //! as told, and the scenario's `reasons` say what should happen).
 
-use super::{Check, CheckInput, CheckResult};
+use super::{Check, CheckInput, CheckResult, Stage};
 
 const NAME: &str = "api-version";
 
 /// The check.
-pub const CHECK: Check = Check { name: NAME, summary: "api-version within the server's range", run };
+pub const CHECK: Check = Check {
+    name: NAME,
+    summary: "api-version within the server's range",
+    stage: Stage::Wire,
+    fix: "Send an api-version the server's release supports (negotiate it: read the range from the 400 VssVersionOutOfRangeException or from OPTIONS), or none at all.",
+    run,
+};
 
 fn run(input: &CheckInput<'_>) -> CheckResult {
     let case = input.case;

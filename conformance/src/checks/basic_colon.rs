@@ -1,12 +1,18 @@
 //! `basic-colon`: every Basic credential decodes to `user:secret` (the journal's
 //! `credential.basic_colon`); `base64(PAT)` without the `:` is ignored by TFS.
 
-use super::{Check, CheckInput, CheckResult};
+use super::{Check, CheckInput, CheckResult, Stage};
 
 const NAME: &str = "basic-colon";
 
 /// The check.
-pub const CHECK: Check = Check { name: NAME, summary: "every Basic header decodes with a ':'", run };
+pub const CHECK: Check = Check {
+    name: NAME,
+    summary: "every Basic header decodes with a ':'",
+    stage: Stage::Wire,
+    fix: "Send a PAT as `Authorization: Basic base64(':' + PAT)`: any user name, or none, before the colon.",
+    run,
+};
 
 fn is_basic(e: &ado_mock_server::JournalEntry) -> bool {
     e.credential.scheme.as_deref().is_some_and(|s| s.eq_ignore_ascii_case("basic"))

@@ -6,13 +6,19 @@
 use ado_mock_server::Reason;
 use ado_mock_server::rest::route::{Miss, resolve};
 
-use super::{Check, CheckInput, CheckResult};
+use super::{Check, CheckInput, CheckResult, Stage};
 use crate::scenario::UrlForm;
 
 const NAME: &str = "collection-in-path";
 
 /// The check.
-pub const CHECK: Check = Check { name: NAME, summary: "the collection is in the path", run };
+pub const CHECK: Check = Check {
+    name: NAME,
+    summary: "the collection is in the path",
+    stage: Stage::Wire,
+    fix: "Keep the collection segment of the configured URL (`/tfs/DefaultCollection/...`) in every collection-level route.",
+    run,
+};
 
 fn run(input: &CheckInput<'_>) -> CheckResult {
     let case = input.case;

@@ -42,6 +42,18 @@ pub struct Observation {
     pub journal: Vec<JournalEntry>,
     /// Wall time from spawn to exit.
     pub duration: Duration,
+    /// Processes still running after the client exited (the runner killed them).
+    pub leftovers: Vec<Leftover>,
+}
+
+/// A process the client left running after it exited.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Leftover {
+    /// Its command name (`/proc/PID/comm`).
+    pub command: String,
+    /// Whether it had left the client's process group (`setsid`, a double fork), so that only
+    /// the runner's subreaper role found it.
+    pub detached: bool,
 }
 
 /// The input of every check.

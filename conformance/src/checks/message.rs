@@ -6,13 +6,19 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{Check, CheckInput, CheckResult, Exit};
+use super::{Check, CheckInput, CheckResult, Exit, Stage};
 use crate::verdict::Verdict;
 
 const NAME: &str = "message";
 
 /// The check.
-pub const CHECK: Check = Check { name: NAME, summary: "a failure message names the problem", run };
+pub const CHECK: Check = Check {
+    name: NAME,
+    summary: "a failure message names the problem",
+    stage: Stage::Ending,
+    fix: "On failure, print on stderr what the server said: the HTTP status and the TF message of `X-TFS-ServiceError` or the body.",
+    run,
+};
 
 /// What a message naming the problem contains: an HTTP status, a TF error, or words for the
 /// usual causes.

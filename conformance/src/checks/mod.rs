@@ -1,4 +1,4 @@
-//! The named checks (DESIGN "Checks and verdicts"), one per file. Each is a pure function of
+//! The named checks (`conformance/README.md` "Checks"), one per file. Each is a pure function of
 //! the case, the client's exit and output, and the server's journal, returning a verdict and a
 //! one-line detail. A check that does not apply passes with a detail saying why.
 //!
@@ -8,6 +8,7 @@ mod api_version;
 mod basic_colon;
 mod collection_in_path;
 pub mod input;
+mod leftover_process;
 mod message;
 mod no_secret_leak;
 mod ntlm_connection;
@@ -20,7 +21,7 @@ mod timeout;
 
 use serde::{Deserialize, Serialize};
 
-pub use input::{Captured, CheckInput, Exit, Observation};
+pub use input::{Captured, CheckInput, Exit, Leftover, Observation};
 
 use crate::verdict::Verdict;
 
@@ -57,12 +58,33 @@ impl CheckResult {
     }
 }
 
+/// Where a check's finding sits in the chain of cause and effect, for grouping failures by
+/// root cause: a wire violation (a Basic header without `:`) comes before what the server then
+/// produced (not the reason the scenario is about), which comes before how the client ended
+/// (it exits 1 with an unexpected message). Ordered: the earliest stage is the root.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Stage {
+    /// Something the client did on the wire or as a process (a header, a connection, a leak,
+    /// a hang).
+    Wire,
+    /// What the exchange produced on the server (the reasons the scenario expects): usually
+    /// the consequence of a wire violation, else the sign that the client took another path.
+    Exchange,
+    /// How the client ended (exit status, message): the last link of the chain.
+    Ending,
+}
+
 /// A named check.
 pub struct Check {
     /// Its name in reports.
     pub name: &'static str,
-    /// What it verifies, for `ado-conformance list --checks` and the docs.
+    /// What it verifies, for the docs and reports.
     pub summary: &'static str,
+    /// Cause or consequence.
+    pub stage: Stage,
+    /// What a client failing it should do, in one or two sentences (shown with every failure
+    /// group whose root cause this check is).
+    pub fix: &'static str,
     /// The check.
     pub run: fn(&CheckInput<'_>) -> CheckResult,
 }
@@ -81,7 +103,25 @@ pub const CHECKS: &[Check] = &[
     collection_in_path::CHECK,
     no_secret_leak::CHECK,
     timeout::CHECK,
+    leftover_process::CHECK,
 ];
+
+/// The check named `name`.
+pub fn by_name(name: &str) -> Option<&'static Check> {
+    CHECKS.iter().find(|c| c.name == name)
+}
+
+/// The root cause among a case's failing checks (verdict `fail` or worse): the worst verdict
+/// first (a leak before anything else), then wire violations before consequences, then the
+/// report order. `None` when no check failed.
+pub fn root_cause(checks: &[CheckResult]) -> Option<&CheckResult> {
+    let rank = |c: &CheckResult| {
+        let position = CHECKS.iter().position(|k| k.name == c.name);
+        let stage = position.map_or(Stage::Wire, |i| CHECKS[i].stage);
+        (std::cmp::Reverse(c.verdict), stage, position.unwrap_or(usize::MAX))
+    };
+    checks.iter().filter(|c| c.verdict.is_failure()).min_by_key(|c| rank(c))
+}
 
 /// Runs every check.
 pub fn judge(input: &CheckInput<'_>) -> Vec<CheckResult> {
@@ -95,3 +135,35 @@ pub fn worst(checks: &[CheckResult]) -> Verdict {
 
 #[cfg(test)]
 pub(crate) mod testing;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_root_cause_is_the_wire_violation_not_its_consequence() {
+        let checks = vec![
+            CheckResult::fail("outcome", "exited 1"),
+            CheckResult::fail("message", "vague"),
+            CheckResult::fail("basic-colon", "no colon"),
+            CheckResult::pass("timeout", "ok"),
+        ];
+        assert_eq!(root_cause(&checks).map(|c| c.name.as_str()), Some("basic-colon"));
+        let leak = CheckResult::new("no-secret-leak", Verdict::Insecure, "leaked");
+        let with_leak: Vec<CheckResult> = checks.iter().cloned().chain([leak]).collect();
+        assert_eq!(root_cause(&with_leak).map(|c| c.name.as_str()), Some("no-secret-leak"));
+        let consequences = vec![CheckResult::fail("message", "vague"), CheckResult::fail("outcome", "exited 1")];
+        assert_eq!(root_cause(&consequences).map(|c| c.name.as_str()), Some("outcome"));
+        let skipped_cause =
+            vec![CheckResult::fail("outcome", "exited 0"), CheckResult::fail("reasons", "never saw it")];
+        assert_eq!(root_cause(&skipped_cause).map(|c| c.name.as_str()), Some("reasons"));
+        assert!(root_cause(&[CheckResult::pass("outcome", "ok")]).is_none());
+    }
+
+    #[test]
+    fn every_check_says_what_to_do() {
+        for c in CHECKS {
+            assert!(c.fix.ends_with('.') && c.fix.len() > 30, "{}: {}", c.name, c.fix);
+        }
+    }
+}

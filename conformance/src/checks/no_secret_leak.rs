@@ -2,14 +2,19 @@
 //! `secret_in_url`), on stdout or on stderr, raw, URL-encoded or base64 (a printed
 //! `Authorization` header). A leak is `insecure`, the worst verdict.
 
-use super::{Check, CheckInput, CheckResult};
+use super::{Check, CheckInput, CheckResult, Stage};
 use crate::verdict::Verdict;
 
 const NAME: &str = "no-secret-leak";
 
 /// The check.
-pub const CHECK: Check =
-    Check { name: NAME, summary: "the PAT or password never appears in a URL, stdout or stderr", run };
+pub const CHECK: Check = Check {
+    name: NAME,
+    summary: "the PAT or password never appears in a URL, stdout or stderr",
+    stage: Stage::Wire,
+    fix: "Never print a credential or put it in a URL: send it only in the `Authorization` header and redact that header in logs.",
+    run,
+};
 
 fn run(input: &CheckInput<'_>) -> CheckResult {
     let observed = input.observed;

@@ -2,13 +2,19 @@
 //! CHALLENGE (type 2). The server answers `ntlm.no_handshake` otherwise; raw NTLMSSP type 3
 //! messages are also checked against the journal's connection numbers directly.
 
-use super::{Check, CheckInput, CheckResult};
+use super::{Check, CheckInput, CheckResult, Stage};
 use ado_mock_server::Reason;
 
 const NAME: &str = "ntlm-connection";
 
 /// The check.
-pub const CHECK: Check = Check { name: NAME, summary: "NTLM type 3 arrived on the type 2's connection", run };
+pub const CHECK: Check = Check {
+    name: NAME,
+    summary: "NTLM type 3 arrived on the type 2's connection",
+    stage: Stage::Wire,
+    fix: "Keep the connection open through the NTLM handshake: NEGOTIATE, CHALLENGE and AUTHENTICATE on one keep-alive connection (no `Connection: close`, no new pool connection).",
+    run,
+};
 
 fn run(input: &CheckInput<'_>) -> CheckResult {
     let journal = &input.observed.journal;

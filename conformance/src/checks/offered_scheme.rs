@@ -13,12 +13,18 @@
 
 use std::collections::BTreeSet;
 
-use super::{Check, CheckInput, CheckResult};
+use super::{Check, CheckInput, CheckResult, Stage};
 
 const NAME: &str = "offered-scheme";
 
 /// The check.
-pub const CHECK: Check = Check { name: NAME, summary: "the client used only schemes the server offered", run };
+pub const CHECK: Check = Check {
+    name: NAME,
+    summary: "the client used only schemes the server offered",
+    stage: Stage::Wire,
+    fix: "After a 401, answer only with a scheme its `WWW-Authenticate` offered; before any offer, send only the scheme of the credential you were handed (a PAT goes as Basic).",
+    run,
+};
 
 fn run(input: &CheckInput<'_>) -> CheckResult {
     let preemptive = input.case.scenario.client.auth.schemes();

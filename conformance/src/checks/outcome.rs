@@ -1,12 +1,18 @@
 //! `outcome`: the exit status matches the expected outcome.
 
-use super::{Check, CheckInput, CheckResult, Exit};
+use super::{Check, CheckInput, CheckResult, Exit, Stage};
 use crate::scenario::Outcome;
 
 const NAME: &str = "outcome";
 
 /// The check.
-pub const CHECK: Check = Check { name: NAME, summary: "the exit status matches the expected outcome", run };
+pub const CHECK: Check = Check {
+    name: NAME,
+    summary: "the exit status matches the expected outcome",
+    stage: Stage::Ending,
+    fix: "Exit 0 when the operation succeeded and non-zero when it failed.",
+    run,
+};
 
 fn run(input: &CheckInput<'_>) -> CheckResult {
     let expected = input.case.scenario.expect.outcome;

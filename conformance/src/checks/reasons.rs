@@ -3,13 +3,18 @@
 
 use std::collections::BTreeSet;
 
-use super::{Check, CheckInput, CheckResult};
+use super::{Check, CheckInput, CheckResult, Stage};
 
 const NAME: &str = "reasons";
 
 /// The check.
-pub const CHECK: Check =
-    Check { name: NAME, summary: "the server produced the expected reasons and no forbidden one", run };
+pub const CHECK: Check = Check {
+    name: NAME,
+    summary: "the server produced the expected reasons and no forbidden one",
+    stage: Stage::Exchange,
+    fix: "The server never met the scenario's cause: compare the transcript with the scenario's cause; the client took another path than the one the scenario exercises.",
+    run,
+};
 
 fn run(input: &CheckInput<'_>) -> CheckResult {
     let expect = &input.case.scenario.expect;

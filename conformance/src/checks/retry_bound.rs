@@ -9,14 +9,20 @@ use std::collections::BTreeMap;
 
 use ado_mock_server::{JournalEntry, Reason};
 
-use super::{Check, CheckInput, CheckResult};
+use super::{Check, CheckInput, CheckResult, Stage};
 
 const NAME: &str = "retry-bound";
 /// How often one identical refusal may be seen (the first answer and two retries).
 pub const REPEAT_LIMIT: usize = 3;
 
 /// The check.
-pub const CHECK: Check = Check { name: NAME, summary: "after a refusal the client stopped within a bound", run };
+pub const CHECK: Check = Check {
+    name: NAME,
+    summary: "after a refusal the client stopped within a bound",
+    stage: Stage::Wire,
+    fix: "Stop after a refusal: the same credential gets the same 401, and retries lock accounts; retry at most a few times and never in a loop.",
+    run,
+};
 
 type Shape<'a> = (&'a str, &'a str, Reason, Option<&'a str>, Option<bool>, Option<u8>);
 

@@ -2,14 +2,19 @@
 //! and sent it again with the credential: a wasted round-trip per request (pre-emptive
 //! authentication avoids it). Not a failure: some libraries always probe first.
 
-use super::{Check, CheckInput, CheckResult};
+use super::{Check, CheckInput, CheckResult, Stage};
 use crate::verdict::Verdict;
 
 const NAME: &str = "round-trips";
 
 /// The check.
-pub const CHECK: Check =
-    Check { name: NAME, summary: "no anonymous probe before sending the credential (a note otherwise)", run };
+pub const CHECK: Check = Check {
+    name: NAME,
+    summary: "no anonymous probe before sending the credential (a note otherwise)",
+    stage: Stage::Wire,
+    fix: "Send the credential with the first request instead of probing anonymously first.",
+    run,
+};
 
 fn run(input: &CheckInput<'_>) -> CheckResult {
     let auth = input.case.scenario.client.auth;

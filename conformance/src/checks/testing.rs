@@ -66,6 +66,8 @@ pub struct Fixture {
     stderr: String,
     /// The journal the checks see.
     pub journal: Vec<JournalEntry>,
+    /// Processes left behind.
+    pub leftovers: Vec<super::Leftover>,
 }
 
 impl Fixture {
@@ -113,7 +115,15 @@ impl Fixture {
                 message: None,
             },
         };
-        Self { scenario, profile, exit: Exit::Code(0), stdout: String::new(), stderr: String::new(), journal: vec![] }
+        Self {
+            scenario,
+            profile,
+            exit: Exit::Code(0),
+            stdout: String::new(),
+            stderr: String::new(),
+            journal: vec![],
+            leftovers: vec![],
+        }
     }
 
     /// Sets the exit.
@@ -185,6 +195,7 @@ impl Fixture {
             stderr: super::Captured { text: self.stderr.clone(), truncated: false },
             journal: self.journal.clone(),
             duration: Duration::from_millis(10),
+            leftovers: self.leftovers.clone(),
         };
         let redactor = Redactor::for_profile(&self.profile);
         run(&CheckInput { case: &case, observed: &observed, timeout: Duration::from_secs(2), redactor: &redactor })

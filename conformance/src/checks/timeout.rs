@@ -1,12 +1,18 @@
 //! `timeout`: the client finished before the manifest's timeout (otherwise the runner killed
 //! its whole process group).
 
-use super::{Check, CheckInput, CheckResult, Exit};
+use super::{Check, CheckInput, CheckResult, Exit, Stage};
 
 const NAME: &str = "timeout";
 
 /// The check.
-pub const CHECK: Check = Check { name: NAME, summary: "the client finished before its timeout", run };
+pub const CHECK: Check = Check {
+    name: NAME,
+    summary: "the client finished before its timeout",
+    stage: Stage::Wire,
+    fix: "Never wait for ever: set connect and read timeouts and never prompt (there is no terminal and no stdin).",
+    run,
+};
 
 fn run(input: &CheckInput<'_>) -> CheckResult {
     let limit = input.timeout.as_secs_f64();

@@ -1,4 +1,5 @@
-//! `check`: validate scenarios, manifests and baselines without running anything.
+//! `check`: validate scenarios, manifests (their program must exist) and baselines (every
+//! entry must name a scenario of the library) without running anything.
 
 use super::now;
 use crate::baseline::load_baseline;
@@ -6,37 +7,30 @@ use crate::cli::CheckArgs;
 use crate::error::{ExpectedError, LoadErrors};
 use crate::exit_code;
 use crate::manifest::load_manifest;
-use crate::scenario::load_dir;
+use crate::out;
+use crate::scenario::load;
 
 pub(super) fn check(args: &CheckArgs) -> anyhow::Result<u8> {
-    let dir = &args.scenarios.scenarios;
+    let source = args.scenarios.source();
     let mut errors = Vec::new();
-    let scenarios = match load_dir(dir, now()) {
+    let scenarios = match load(&source, now()) {
         Ok(c) => Some(c),
         Err(LoadErrors(list)) => {
             errors.extend(list);
             None
         }
     };
+    let path_var = std::env::var("PATH").ok();
     for path in &args.client {
-        if let Err(e) = load_manifest(path) {
-            errors.push(e);
+        match load_manifest(path) {
+            Ok(m) => errors.extend(m.require_program(path_var.as_deref()).err()),
+            Err(e) => errors.push(e),
         }
     }
     for path in &args.baseline {
         match load_baseline(path) {
             Err(e) => errors.push(e),
-            Ok(b) => {
-                if let Some(c) = &scenarios {
-                    for entry in b.entries.iter().filter(|e| c.get(&e.scenario).is_none()) {
-                        eprintln!(
-                            "warning: {} names scenario `{}`, which does not exist",
-                            path.display(),
-                            entry.scenario
-                        );
-                    }
-                }
-            }
+            Ok(b) => errors.extend(scenarios.as_ref().map(|c| b.stale_entries(c)).unwrap_or_default()),
         }
     }
     let scenarios = match scenarios {
@@ -44,11 +38,11 @@ pub(super) fn check(args: &CheckArgs) -> anyhow::Result<u8> {
         _ => return Err(ExpectedError::Invalid(LoadErrors(errors)).into()),
     };
     let cases: usize = scenarios.scenarios.iter().map(|s| s.server.releases.len()).sum();
-    println!(
-        "ok: {} scenarios ({cases} cases), {} client manifest(s), {} baseline(s)",
+    out::stdout(&format!(
+        "ok: {} scenarios ({cases} cases), {} client manifest(s), {} baseline(s)\n",
         scenarios.scenarios.len(),
         args.client.len(),
         args.baseline.len()
-    );
+    ));
     Ok(exit_code::SUCCESS)
 }

@@ -8,14 +8,14 @@ use crate::exit_code;
 use crate::scenario::Scenario;
 
 pub(super) fn list(args: &ListArgs) -> anyhow::Result<u8> {
-    let catalogue = catalogue(&args.scenarios.scenarios)?;
+    let catalogue = catalogue(&args.scenarios.source())?;
     let scenarios: Vec<&Scenario> =
         catalogue.scenarios.iter().map(AsRef::as_ref).filter(|s| selected(&args.filter, &s.id, None)).collect();
     let text = match args.format {
         ListFormat::Text => text(&scenarios),
         ListFormat::Markdown => markdown(&scenarios),
     };
-    print!("{text}");
+    crate::out::stdout(&text);
     Ok(exit_code::SUCCESS)
 }
 

@@ -3,15 +3,14 @@
 
 mod check;
 pub mod list;
+mod merge;
 mod run;
 mod serve;
 pub mod show;
 
-use std::path::Path;
-
 use crate::cli::{Cli, Command};
 use crate::error::ExpectedError;
-use crate::scenario::{Catalogue, load_dir};
+use crate::scenario::{Catalogue, Source, load};
 
 /// Runs the parsed command line.
 ///
@@ -21,10 +20,12 @@ use crate::scenario::{Catalogue, load_dir};
 pub fn dispatch(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Run(args) => run::run(args.into()),
+        Command::Merge(args) => merge::merge(&args),
         Command::List(args) => list::list(&args),
         Command::Show(args) => show::show(&args),
         Command::Serve(args) => serve::serve(&args),
         Command::Check(args) => check::check(&args),
+        Command::SandboxExec(args) => crate::run::sandbox::exec_main(&args.command),
     }
 }
 
@@ -46,20 +47,20 @@ pub fn run_clock() -> i64 {
     now - now.rem_euclid(86_400)
 }
 
-/// Loads the scenarios folder with relative times resolved against the real clock.
+/// Loads the scenarios with relative times resolved against the real clock.
 ///
 /// # Errors
 /// [`ExpectedError::Invalid`] listing every bad file.
-pub fn catalogue(dir: &Path) -> Result<Catalogue, ExpectedError> {
-    catalogue_at(dir, now())
+pub fn catalogue(source: &Source) -> Result<Catalogue, ExpectedError> {
+    catalogue_at(source, now())
 }
 
-/// Loads the scenarios folder with relative times resolved against `now`.
+/// Loads the scenarios with relative times resolved against `now`.
 ///
 /// # Errors
 /// [`ExpectedError::Invalid`] listing every bad file.
-pub fn catalogue_at(dir: &Path, now: i64) -> Result<Catalogue, ExpectedError> {
-    Ok(load_dir(dir, now)?)
+pub fn catalogue_at(source: &Source, now: i64) -> Result<Catalogue, ExpectedError> {
+    Ok(load(source, now)?)
 }
 
 /// Whether `id` (or its label with `release`) matches any filter (all match when none).
@@ -68,4 +69,37 @@ pub fn selected(filters: &[String], id: &str, release: Option<&str>) -> bool {
         || filters
             .iter()
             .any(|f| id.contains(f.as_str()) || release.is_some_and(|r| format!("{id} [{r}]").contains(f.as_str())))
+}
+
+/// The signals that stop `run` and `serve`: SIGINT (Ctrl-C), SIGTERM (CI cancellation,
+/// `timeout`, `docker stop`) and SIGHUP (a closed terminal or SSH session).
+pub struct StopSignals {
+    int: tokio::signal::unix::Signal,
+    term: tokio::signal::unix::Signal,
+    hup: tokio::signal::unix::Signal,
+}
+
+/// Installs the handlers (inside a tokio runtime); from then on these signals no longer kill
+/// the process but are reported by [`StopSignals::next`].
+///
+/// # Errors
+/// When a handler cannot be installed.
+pub fn stop_signals() -> std::io::Result<StopSignals> {
+    use tokio::signal::unix::{SignalKind, signal};
+    Ok(StopSignals {
+        int: signal(SignalKind::interrupt())?,
+        term: signal(SignalKind::terminate())?,
+        hup: signal(SignalKind::hangup())?,
+    })
+}
+
+impl StopSignals {
+    /// The name of the next stop signal received.
+    pub async fn next(&mut self) -> Option<&'static str> {
+        tokio::select! {
+            s = self.int.recv() => s.map(|()| "SIGINT"),
+            s = self.term.recv() => s.map(|()| "SIGTERM"),
+            s = self.hup.recv() => s.map(|()| "SIGHUP"),
+        }
+    }
 }

@@ -5,96 +5,134 @@ use std::path::PathBuf;
 
 use ado_mock_server::Release;
 
-use super::{catalogue_at, run_clock, selected};
-use crate::baseline::{Baseline, load_baseline};
-use crate::cli::{Color, RunArgs};
+use super::{catalogue_at, run_clock, selected, stop_signals};
+use crate::baseline::load_baseline;
+use crate::cli::{Color, Partition, RunArgs};
 use crate::contract::PASSED_THROUGH;
 use crate::error::{ExpectedError, LoadError, LoadErrors};
 use crate::exit_code;
 use crate::manifest::load_manifest;
-use crate::report::terminal::TerminalReporter;
+use crate::report::baseline_draft::BaselineDraft;
+use crate::report::terminal::{Footer, TerminalReporter};
 use crate::report::{FileReporter, Reporter, Reporters};
+use crate::result::PartitionRecord;
+use crate::run::sandbox::Sandbox;
 use crate::run::{self as engine, RunContext, RunPlan, cancel_pair};
-use crate::scenario::{Case, Catalogue};
+use crate::scenario::{Case, Catalogue, Source};
 
 /// What `run` was asked to do.
 #[derive(Debug)]
 pub struct RunOptions {
     /// The client manifest.
     pub client: PathBuf,
-    /// The scenarios folder.
-    pub scenarios: PathBuf,
+    /// The scenarios.
+    pub source: Source,
     /// Id filters.
     pub filters: Vec<String>,
     /// Release filters.
     pub releases: Vec<String>,
     /// Where to write reports.
-    pub report_dir: Option<PathBuf>,
+    pub report_dir: PathBuf,
     /// The baseline.
     pub baseline: Option<PathBuf>,
+    /// Where to write a baseline draft.
+    pub write_baseline: Option<PathBuf>,
+    /// Which part of the selected cases to run.
+    pub partition: Option<Partition>,
+    /// Run clients in bubblewrap.
+    pub sandbox: bool,
     /// Parallel cases.
     pub jobs: usize,
     /// Whether to colour the terminal output.
     pub color: bool,
 }
 
+/// Whether to colour stdout.
+pub fn use_color(choice: Color) -> bool {
+    match choice {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    }
+}
+
 impl From<RunArgs> for RunOptions {
     fn from(a: RunArgs) -> Self {
         let jobs = a.jobs.map_or_else(|| std::thread::available_parallelism().map_or(1, usize::from), usize::from);
-        let color = match a.color {
-            Color::Always => true,
-            Color::Never => false,
-            Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
-        };
         Self {
             client: a.client,
-            scenarios: a.scenarios.scenarios,
+            source: a.scenarios.source(),
             filters: a.filter,
             releases: a.release,
             report_dir: a.report_dir,
             baseline: a.baseline,
+            write_baseline: a.write_baseline,
+            partition: a.partition,
+            sandbox: a.sandbox,
             jobs,
-            color,
+            color: use_color(a.color),
         }
     }
 }
 
 pub(super) fn run(options: RunOptions) -> anyhow::Result<u8> {
-    let manifest = load_manifest(&options.client).map_err(LoadErrors::from).map_err(ExpectedError::from)?;
+    let invalid = |e: LoadError| ExpectedError::from(LoadErrors::from(e));
+    let manifest = load_manifest(&options.client).map_err(invalid)?;
     let clock = run_clock();
-    let catalogue = catalogue_at(&options.scenarios, clock)?;
+    let catalogue = catalogue_at(&options.source, clock)?;
     let baseline = match &options.baseline {
-        Some(path) => Some(load_baseline(path).map_err(LoadErrors::from).map_err(ExpectedError::from)?),
+        Some(path) => {
+            let b = load_baseline(path).map_err(invalid)?;
+            let stale = b.stale_entries(&catalogue);
+            if !stale.is_empty() {
+                return Err(ExpectedError::Invalid(LoadErrors(stale)).into());
+            }
+            Some(b)
+        }
         None => None,
     };
-    if let Some(b) = &baseline {
-        warn_unknown_entries(b, &catalogue);
-    }
     let releases = parse_releases(&options)?;
-    let cases = select_cases(&catalogue, &options.filters, &releases);
-    if cases.is_empty() {
-        return Err(ExpectedError::NothingSelected {
-            filters: options.filters.clone(),
-            dir: options.scenarios.clone(),
-        }
-        .into());
+    let selected_cases = select_cases(&catalogue, &options.filters, &releases);
+    if selected_cases.is_empty() {
+        return Err(
+            ExpectedError::NothingSelected { filters: options.filters.clone(), scenarios: options.source }.into()
+        );
     }
+    let suite_cases = selected_cases.len();
+    let cases: Vec<Case> = match options.partition {
+        None => selected_cases,
+        Some(p) => selected_cases.into_iter().enumerate().filter(|(i, _)| p.contains(*i)).map(|(_, c)| c).collect(),
+    };
+    let names = PASSED_THROUGH.iter().copied().chain(manifest.pass_env.iter().map(String::as_str));
     let parent_env: Vec<(String, String)> =
-        PASSED_THROUGH.iter().filter_map(|k| std::env::var(k).ok().map(|v| ((*k).to_owned(), v))).collect();
+        names.filter_map(|k| std::env::var(k).ok().map(|v| (k.to_owned(), v))).collect();
     let path_var = parent_env.iter().find(|(k, _)| k == "PATH").map(|(_, v)| v.as_str());
-    if manifest.find_program(path_var).is_none() {
-        return Err(ExpectedError::ClientProgram {
-            manifest: manifest.file.clone(),
-            program: manifest.command[0].clone(),
-        }
-        .into());
+    manifest.require_program(path_var).map_err(invalid)?;
+    let sandbox = match options.sandbox {
+        true => Some(Sandbox::detect(path_var).map_err(|m| invalid(LoadError::file("option", "--sandbox", m)))?),
+        false => None,
+    };
+    // A report folder that cannot be written is found now, not after the whole run.
+    std::fs::create_dir_all(&options.report_dir)
+        .and_then(|()| tempfile::NamedTempFile::new_in(&options.report_dir).map(drop))
+        .map_err(|source| ExpectedError::Report { path: options.report_dir.clone(), source })?;
+    // Files first, the terminal last: its last line names the folder they are in.
+    let mut reporters = Reporters(
+        FileReporter::all_in(&options.report_dir)
+            .into_iter()
+            .map(|r| Box::new(r) as Box<dyn Reporter + Send>)
+            .collect(),
+    );
+    if let Some(path) = &options.write_baseline {
+        reporters.0.push(Box::new(BaselineDraft::new(path.clone())));
     }
-    let mut reporters = Reporters(vec![Box::new(TerminalReporter::new(std::io::stdout(), options.color))]);
-    if let Some(dir) = &options.report_dir {
-        std::fs::create_dir_all(dir).map_err(|source| ExpectedError::Report { path: dir.clone(), source })?;
-        reporters.0.extend(FileReporter::all_in(dir).into_iter().map(|r| Box::new(r) as Box<dyn Reporter + Send>));
-    }
-    let plan = RunPlan { cases, context: RunContext { manifest, baseline, parent_env, clock }, jobs: options.jobs };
+    let footer =
+        Footer { report_dir: Some(options.report_dir.clone()), baseline_draft: options.write_baseline.clone() };
+    reporters.0.push(Box::new(TerminalReporter::new(std::io::stdout(), options.color).with_footer(footer)));
+    let partition = options.partition.map(|p| PartitionRecord { index: p.index, count: p.count, suite_cases });
+    let context =
+        RunContext { manifest, baseline, parent_env, clock, scenarios_args: options.source.cli_args(), sandbox };
+    let plan = RunPlan { cases, context, jobs: options.jobs, partition };
     execute(plan, &mut reporters)
 }
 
@@ -102,11 +140,13 @@ fn execute(plan: RunPlan, reporters: &mut Reporters) -> anyhow::Result<u8> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     let totals = runtime.block_on(async {
         let (source, cancel) = cancel_pair();
-        // Registered before the first case starts, so an early SIGINT is never the default kill.
-        let mut interrupt = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())?;
+        // Registered before the first case starts, so an early signal is never the default kill.
+        let mut stop = stop_signals()?;
         tokio::spawn(async move {
-            if interrupt.recv().await.is_some() {
-                eprintln!("interrupted: killing running clients, writing reports for finished cases");
+            if let Some(name) = stop.next().await {
+                crate::out::stderr(&format!(
+                    "{name}: stopping: killing running clients, writing reports for finished cases\n"
+                ));
                 source.cancel();
             }
         });
@@ -148,12 +188,4 @@ fn select_cases(catalogue: &Catalogue, filters: &[String], releases: &[Release])
         .filter(|c| releases.is_empty() || releases.contains(&c.release))
         .filter(|c| selected(filters, &c.scenario.id, Some(c.release.name())))
         .collect()
-}
-
-fn warn_unknown_entries(baseline: &Baseline, catalogue: &Catalogue) {
-    for e in &baseline.entries {
-        if catalogue.get(&e.scenario).is_none() {
-            eprintln!("warning: the baseline names scenario `{}`, which does not exist", e.scenario);
-        }
-    }
 }

@@ -1,18 +1,19 @@
 //! `serve ID`: one scenario's mock server for a person reproducing a case by hand.
 //!
-//! Output contract (DESIGN): stdout carries the client environment as `KEY=VALUE` lines, then
-//! `ready`; stderr says where the control plane is and logs each decision. It serves until
-//! SIGINT or until standard input closes. This is the one place the runner prints secrets:
-//! the person needs them to point their own client at the server.
+//! Output contract (`docs/CLIENT-CONTRACT.md`): stdout carries the client environment as
+//! `KEY=VALUE` lines, then `ready`; stderr says where the control plane is and logs each
+//! decision. It serves until SIGINT, SIGTERM or SIGHUP, whatever standard input is (a script
+//! may start it with stdin closed or at end of file). This is the one place the runner prints
+//! secrets: the person needs them to point their own client at the server.
 
-use std::io::Write as _;
+use std::fmt::Write as _;
 use std::sync::Arc;
 use std::time::Duration;
 
 use ado_mock_server::MockServer;
 use ado_mock_server::server::Options;
 
-use super::catalogue;
+use super::{StopSignals, catalogue, stop_signals};
 use crate::cli::ServeArgs;
 use crate::contract::contract_env;
 use crate::error::ExpectedError;
@@ -20,15 +21,14 @@ use crate::exit_code;
 use crate::scenario::Case;
 
 pub(super) fn serve(args: &ServeArgs) -> anyhow::Result<u8> {
-    let dir = &args.scenarios.scenarios;
-    let catalogue = catalogue(dir)?;
+    let source = args.scenarios.source();
+    let catalogue = catalogue(&source)?;
     let scenario = catalogue
         .get(&args.id)
-        .ok_or_else(|| ExpectedError::UnknownScenario { id: args.id.clone(), dir: dir.clone() })?;
+        .ok_or_else(|| ExpectedError::UnknownScenario { id: args.id.clone(), scenarios: source })?;
     let case = pick_case(scenario, args.release.as_deref())?;
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     let served = runtime.block_on(serve_case(case, args));
-    // The stdin watcher is a plain thread blocked in read(); nothing waits for it.
     runtime.shutdown_timeout(Duration::from_millis(200));
     served
 }
@@ -52,38 +52,33 @@ async fn serve_case(case: Case, args: &ServeArgs) -> anyhow::Result<u8> {
     let server = MockServer::start_with(case.profile.as_ref().clone(), options)
         .await
         .map_err(|source| ExpectedError::Serve { id: case.scenario.id.clone(), source })?;
-    let mut stdout = std::io::stdout().lock();
+    // Handlers first: a SIGTERM right after `ready` must stop the server cleanly.
+    let mut stop = stop_signals()?;
+    let mut env = String::new();
     for (key, value) in contract_env(&case, &server.server_url()) {
-        writeln!(stdout, "{key}={value}")?;
+        let _ = writeln!(env, "{key}={value}");
     }
-    writeln!(stdout, "ready")?;
-    stdout.flush()?;
-    drop(stdout);
-    eprintln!(
-        "serving {} on {}; control plane on {} (GET /journal); stop with Ctrl-C or by closing stdin",
+    env.push_str("ready\n");
+    // A reader that went away (`serve ... | head -3`) does not stop the server.
+    crate::out::stdout(&env);
+    let control = server.control_url().map(|u| format!("; control plane on {u} (GET /journal)")).unwrap_or_default();
+    crate::out::stderr(&format!(
+        "serving {} on {}{control}; stop with Ctrl-C or SIGTERM\n",
         case.label(),
-        server.url(),
-        server.control_url()
-    );
-    wait_and_log(&server).await;
+        server.url()
+    ));
+    wait_and_log(&server, &mut stop).await;
     server.shutdown().await;
     Ok(exit_code::SUCCESS)
 }
 
-/// Logs new journal entries to stderr until SIGINT or end of stdin.
-async fn wait_and_log(server: &MockServer) {
-    let (eof_tx, mut eof_rx) = tokio::sync::oneshot::channel::<()>();
-    std::thread::spawn(move || {
-        let mut sink = Vec::new();
-        let _ = std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut sink);
-        let _ = eof_tx.send(());
-    });
+/// Logs new journal entries to stderr until a stop signal.
+async fn wait_and_log(server: &MockServer, stop: &mut StopSignals) {
     let mut logged = 0u64;
     let mut tick = tokio::time::interval(Duration::from_millis(200));
     loop {
         tokio::select! {
-            _ = tokio::signal::ctrl_c() => break,
-            _ = &mut eof_rx => break,
+            _ = stop.next() => break,
             _ = tick.tick() => {}
         }
         logged = log_new(server, logged);
@@ -95,10 +90,10 @@ fn log_new(server: &MockServer, after: u64) -> u64 {
     let mut last = after;
     for e in server.journal().into_iter().filter(|e| e.seq > after) {
         let hint = if e.hint.is_empty() { String::new() } else { format!(" | fix: {}", e.hint) };
-        eprintln!(
-            "conn={} {} {} -> {} {}: {}{hint}",
+        crate::out::stderr(&format!(
+            "conn={} {} {} -> {} {}: {}{hint}\n",
             e.connection, e.method, e.path, e.status, e.reason, e.explanation
-        );
+        ));
         last = e.seq;
     }
     last

@@ -9,12 +9,12 @@ use crate::exit_code;
 use crate::scenario::Scenario;
 
 pub(super) fn show(args: &ShowArgs) -> anyhow::Result<u8> {
-    let dir = &args.scenarios.scenarios;
-    let catalogue = catalogue(dir)?;
+    let source = args.scenarios.source();
+    let catalogue = catalogue(&source)?;
     let scenario = catalogue
         .get(&args.id)
-        .ok_or_else(|| ExpectedError::UnknownScenario { id: args.id.clone(), dir: dir.clone() })?;
-    print!("{}", render(scenario));
+        .ok_or_else(|| ExpectedError::UnknownScenario { id: args.id.clone(), scenarios: source })?;
+    crate::out::stdout(&render(scenario));
     Ok(exit_code::SUCCESS)
 }
 

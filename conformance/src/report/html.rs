@@ -4,6 +4,7 @@
 
 use std::fmt::Write as _;
 
+use super::groups::groups;
 use crate::result::{CaseResult, Exchange, RunRecord};
 use crate::verdict::Verdict;
 
@@ -12,7 +13,10 @@ table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #ddd;pad
 .badge{display:inline-block;min-width:5em;text-align:center;border-radius:3px;padding:1px 4px;color:#fff;font-weight:600}\
 .v-pass{background:#2e7d32}.v-note{background:#0277bd}.v-skip{background:#9e9d24}.v-fail{background:#c62828}.v-insecure{background:#6a1b9a}\
 pre{background:#f6f6f6;padding:6px;white-space:pre-wrap;word-break:break-all}details{margin:4px 0}\
-.transcript td{font-family:monospace;font-size:90%}.why{color:#555}.known{color:#555;font-style:italic}";
+.transcript td{font-family:monospace;font-size:90%}.why{color:#555}.known{color:#555;font-style:italic}\
+.root{border-left:4px solid #c62828;padding:2px 10px;margin:10px 0}.root.v-insecure-border{border-color:#6a1b9a}\
+.root dl{display:grid;grid-template-columns:max-content auto;gap:2px 10px;margin:4px 0 10px}.root dt{font-weight:600}.root dd{margin:0}\
+.expected{background:#757575}";
 
 const SCRIPT: &str = "function applyFilter(){var on={};document.querySelectorAll('#filters input').forEach(function(b){on[b.dataset.verdict]=b.checked;});\
 document.querySelectorAll('tbody tr[data-verdict]').forEach(function(r){r.style.display=on[r.dataset.verdict]?'':'none';});}\
@@ -53,6 +57,7 @@ pub fn render(record: &RunRecord) -> String {
         t.expected,
         if t.interrupted { format!("; interrupted, {} not run", t.not_run) } else { String::new() }
     );
+    root_causes(&mut h, record);
     h.push_str("<div id=\"filters\">Show:");
     for v in Verdict::ALL {
         let _ = write!(
@@ -70,6 +75,44 @@ pub fn render(record: &RunRecord) -> String {
     h
 }
 
+/// The failures grouped by root cause, at the top of the page and never folded.
+fn root_causes(h: &mut String, record: &RunRecord) {
+    let groups = groups(record);
+    if groups.is_empty() {
+        return;
+    }
+    h.push_str("<section id=\"root-causes\">\n<h2>Failures by root cause</h2>\n");
+    for g in &groups {
+        let border = if g.verdict == Verdict::Insecure { " v-insecure-border" } else { "" };
+        let _ = writeln!(
+            h,
+            "<div class=\"root{border}\"><h3><span class=\"badge v-{0}\">{0}</span> <code>{1}</code>: {2}</h3>\n<p><b>What to do</b>: {3}</p>",
+            g.verdict.name(),
+            escape(g.root_cause),
+            escape(&g.size()),
+            escape(g.check_fix)
+        );
+        for s in &g.scenarios {
+            let d = s.diagnosis;
+            let _ = writeln!(h, "<h4><code>{}</code>: {}</h4>\n<dl>", escape(&s.label()), escape(s.title));
+            let mut rows = vec![
+                ("Finding", d.finding.clone()),
+                ("Symptom", d.symptom.clone()),
+                ("Cause", d.cause.clone()),
+                ("Fix", d.fix.clone()),
+            ];
+            rows.extend(d.server.iter().map(|l| ("Server said", l.clone())));
+            rows.extend(d.hint.iter().map(|l| ("Server hint", l.clone())));
+            for (term, text) in rows {
+                let _ = writeln!(h, "<dt>{term}</dt><dd>{}</dd>", escape(&text));
+            }
+            let _ = writeln!(h, "<dt>Reproduce</dt><dd><code>{}</code></dd>\n</dl>", escape(&d.reproduce));
+        }
+        h.push_str("</div>\n");
+    }
+    h.push_str("</section>\n");
+}
+
 fn case_rows(h: &mut String, c: &CaseResult) {
     let v = c.verdict.name();
     let known = match &c.baseline {
@@ -77,13 +120,19 @@ fn case_rows(h: &mut String, c: &CaseResult) {
         Some(b) => format!("<div class=\"known\">baseline expected {}: {}</div>", b.verdict, escape(&b.reason)),
         None => String::new(),
     };
+    // A failure the baseline expects is not shown as a red failure.
+    let badge = if c.verdict.is_failure() && c.baseline.as_ref().is_some_and(|b| b.matched) {
+        format!("<span class=\"badge expected\" title=\"{v}, as the baseline expects\">expected</span>")
+    } else {
+        format!("<span class=\"badge v-{v}\">{v}</span>")
+    };
     let findings: Vec<String> = match &c.skip_reason {
         Some(why) => vec![escape(why)],
         None => c.findings().map(|f| format!("<b>{}</b>: {}", escape(&f.name), escape(&f.detail))).collect(),
     };
     let _ = writeln!(
         h,
-        "<tr data-verdict=\"{v}\"><td><span class=\"badge v-{v}\">{v}</span></td><td><code>{}</code></td><td>{}{known}</td><td>{}</td></tr>",
+        "<tr data-verdict=\"{v}\"><td>{badge}</td><td><code>{}</code></td><td>{}{known}</td><td>{}</td></tr>",
         escape(&c.label()),
         escape(&c.title),
         findings.join("<br>")

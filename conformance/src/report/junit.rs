@@ -3,7 +3,9 @@
 //! - `pass` and `note` are successes (notes go to `system-out`);
 //! - `skip`, and a `fail`/`insecure` that matches the baseline, are skipped with the reason;
 //! - any other `fail`/`insecure`, and any difference from the baseline, is a failure whose
-//!   text lists the failed checks and the server's explanations of its refusals.
+//!   `message` names the root cause, what to do and the command that reproduces the case,
+//!   and whose text adds the scenario's symptom, cause and fix, every finding and the
+//!   server's explanations.
 
 use std::time::Duration;
 
@@ -67,24 +69,43 @@ fn status(case: &CaseResult) -> TestCaseStatus {
     s
 }
 
+/// One line a CI page shows next to the failed test: root cause, finding, what to do,
+/// how to reproduce.
 fn message(case: &CaseResult) -> String {
-    let failed: Vec<&str> = case.findings().filter(|c| c.verdict.is_failure()).map(|c| c.name.as_str()).collect();
-    match &case.baseline {
-        Some(b) => format!("{} but the baseline expects {}: {}", case.verdict, b.verdict, b.reason),
-        None => format!("{}: {}", case.verdict, failed.join(", ")),
-    }
+    let Some(d) = &case.diagnosis else {
+        return format!("{}: failed", case.verdict);
+    };
+    let expected = match &case.baseline {
+        Some(b) if !b.matched => format!(" (the baseline expects {})", b.verdict),
+        _ => String::new(),
+    };
+    format!(
+        "{}{expected}: {}: {} | what to do: {} | fix: {} | reproduce: {}",
+        case.verdict, d.root_cause, d.finding, d.check_fix, d.fix, d.reproduce
+    )
 }
 
 fn description(case: &CaseResult) -> String {
-    let mut lines: Vec<String> = case.findings().map(|c| format!("{} [{}]: {}", c.name, c.verdict, c.detail)).collect();
+    let mut lines: Vec<String> = Vec::new();
+    if let Some(d) = &case.diagnosis {
+        lines.push(format!("root cause: {}: {}", d.root_cause, d.finding));
+        lines.push(format!("what to do: {}", d.check_fix));
+        lines.push(format!("symptom: {}", d.symptom));
+        lines.push(format!("cause: {}", d.cause));
+        lines.push(format!("fix: {}", d.fix));
+        lines.push(format!("reproduce: {}", d.reproduce));
+    }
+    if let Some(b) = &case.baseline {
+        lines.push(format!("baseline: expects {}: {}", b.verdict, b.reason));
+    }
+    lines.push("findings:".to_owned());
+    lines.extend(case.findings().map(|c| format!("  {} [{}]: {}", c.name, c.verdict, c.detail)));
     let refusals = case.refusals();
     if !refusals.is_empty() {
         lines.push("server explanation:".to_owned());
         lines.extend(refusals.into_iter().map(|r| format!("  {r}")));
     }
-    let hints: Vec<&str> =
-        case.requests.iter().filter(|e| e.status >= 400 && !e.hint.is_empty()).map(|e| e.hint.as_str()).collect();
-    if let Some(hint) = hints.last() {
+    if let Some(hint) = case.diagnosis.as_ref().and_then(|d| d.hint.as_deref()) {
         lines.push(format!("server hint: {hint}"));
     }
     lines.join("\n")

@@ -5,10 +5,14 @@
 //! - [`junit`]: `junit.xml` (quick-junit), one testcase per case.
 //! - [`html`]: `report.html`, self-contained, with transcripts and a verdict filter.
 //! - [`markdown`]: `summary.md`, for CI job summaries.
+//! - [`groups`]: failing cases grouped by root cause, shared by every reporter.
+//! - [`baseline_draft`]: `--write-baseline FILE`, a baseline drafted from the run.
 //!
 //! File reporters collect the cases and write once the run finishes (also when it was
 //! interrupted, so partial reports exist).
 
+pub mod baseline_draft;
+pub mod groups;
 pub mod html;
 pub mod json;
 pub mod junit;
@@ -19,7 +23,7 @@ use std::path::{Path, PathBuf};
 
 use ado_mock_server::Release;
 
-use crate::result::{CaseResult, ClientInfo, RunRecord, SCHEMA_VERSION, Totals};
+use crate::result::{CaseResult, ClientInfo, PartitionRecord, RunRecord, SCHEMA_VERSION, Totals};
 
 /// What the engine tells reporters.
 #[derive(Clone, Debug)]
@@ -41,6 +45,8 @@ pub struct RunStarted {
     pub cases: Vec<String>,
     /// Parallel cases.
     pub jobs: usize,
+    /// Which part of the suite this run is.
+    pub partition: Option<PartitionRecord>,
 }
 
 /// A reporter could not write.
@@ -80,6 +86,7 @@ impl Reporter for Reporters {
 #[derive(Debug, Default)]
 pub struct Collector {
     client: Option<ClientInfo>,
+    partition: Option<PartitionRecord>,
     cases: Vec<CaseResult>,
 }
 
@@ -89,13 +96,18 @@ impl Collector {
         match event {
             Event::RunStarted(s) => {
                 self.client = Some(s.client.clone());
+                self.partition = s.partition;
                 None
             }
             Event::CaseFinished(result) => {
                 self.cases.push((**result).clone());
                 None
             }
-            Event::RunFinished(totals) => Some(record(self.client.clone(), self.cases.clone(), totals.clone())),
+            Event::RunFinished(totals) => {
+                let mut r = record(self.client.clone(), self.cases.clone(), totals.clone());
+                r.partition = self.partition;
+                Some(r)
+            }
         }
     }
 }
@@ -105,7 +117,7 @@ pub fn record(client: Option<ClientInfo>, mut cases: Vec<CaseResult>, totals: To
     let order = |r: &CaseResult| Release::from_name(&r.release);
     cases.sort_by(|a, b| a.scenario.cmp(&b.scenario).then_with(|| order(a).cmp(&order(b))));
     let client = client.unwrap_or(ClientInfo { name: String::new(), timeout_s: 0 });
-    RunRecord { schema: SCHEMA_VERSION, client, cases, totals }
+    RunRecord { schema: SCHEMA_VERSION, client, cases, totals, partition: None }
 }
 
 /// Writes one file from the finished run.
@@ -135,9 +147,25 @@ impl FileReporter {
 impl Reporter for FileReporter {
     fn report(&mut self, event: &Event) -> Result<(), ReportError> {
         if let Some(record) = self.collector.collect(event) {
-            std::fs::write(&self.path, (self.render)(&record))
-                .map_err(|source| ReportError { path: self.path.clone(), source })?;
+            write_file(&self.path, &(self.render)(&record))?;
         }
         Ok(())
     }
+}
+
+/// Writes `text` to `path` through a temporary file renamed into place, so a reader (or an
+/// interrupted run) never sees half a report.
+///
+/// # Errors
+/// [`ReportError`] naming `path`.
+pub fn write_file(path: &Path, text: &str) -> Result<(), ReportError> {
+    let err = |source| ReportError { path: path.to_owned(), source };
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(err)?;
+    std::io::Write::write_all(&mut tmp, text.as_bytes()).map_err(err)?;
+    // NamedTempFile creates 0600; reports are for CI artifact uploads and colleagues.
+    let readable = std::os::unix::fs::PermissionsExt::from_mode(0o644);
+    tmp.as_file().set_permissions(readable).map_err(err)?;
+    tmp.persist(path).map_err(|e| err(e.error))?;
+    Ok(())
 }

@@ -4,22 +4,24 @@
 use ado_mock_server::JournalEntry;
 
 use crate::baseline::Baseline;
-use crate::checks::{CheckResult, Exit, Observation, worst};
+use crate::checks::{CheckResult, Exit, Observation, root_cause, worst};
 use crate::redact::Redactor;
-use crate::result::{BaselineStatus, CaseResult, Exchange, ExitSummary, Output};
+use crate::result::{BaselineStatus, CaseResult, Diagnosis, Exchange, ExitSummary, Output};
 use crate::scenario::Case;
 use crate::verdict::Verdict;
 
 /// Characters of each output stream kept in reports (the checks saw more).
 pub const REPORT_OUTPUT_LIMIT: usize = 64 * 1024;
 
-/// The result of a judged case.
+/// The result of a judged case. `scenarios_args` selects the case's scenarios again on a
+/// command line (empty for the built-in library), for the reproduction command.
 pub fn assemble(
     case: &Case,
     observed: &Observation,
     checks: Vec<CheckResult>,
     redactor: &Redactor,
     baseline: Option<&Baseline>,
+    scenarios_args: &str,
 ) -> CaseResult {
     let checks: Vec<CheckResult> =
         checks.into_iter().map(|c| CheckResult { detail: redactor.redact(&c.detail), ..c }).collect();
@@ -47,13 +49,15 @@ pub fn assemble(
         stdout: output(&observed.stdout.text, observed.stdout.truncated, redactor),
         stderr: output(&observed.stderr.text, observed.stderr.truncated, redactor),
         duration_ms: u64::try_from(observed.duration.as_millis()).unwrap_or(u64::MAX),
+        diagnosis: None,
     };
     compare(&mut result, case, baseline);
+    result.diagnosis = diagnose(&result, case, scenarios_args);
     result
 }
 
 /// The result of a case the client cannot run.
-pub fn skipped(case: &Case, why: String, baseline: Option<&Baseline>) -> CaseResult {
+pub fn skipped(case: &Case, why: String, baseline: Option<&Baseline>, scenarios_args: &str) -> CaseResult {
     let mut result = CaseResult {
         scenario: case.scenario.id.clone(),
         release: case.release.name().to_owned(),
@@ -70,9 +74,46 @@ pub fn skipped(case: &Case, why: String, baseline: Option<&Baseline>) -> CaseRes
         stdout: Output::default(),
         stderr: Output::default(),
         duration_ms: 0,
+        diagnosis: None,
     };
     compare(&mut result, case, baseline);
+    result.diagnosis = diagnose(&result, case, scenarios_args);
     result
+}
+
+/// The command that serves `case` for reproducing it by hand.
+pub fn reproduce_command(case: &Case, scenarios_args: &str) -> String {
+    format!("ado-conformance serve {} --release {}{scenarios_args}", case.scenario.id, case.release.name())
+}
+
+/// The diagnosis of a case that failed a check or differs from its baseline.
+fn diagnose(result: &CaseResult, case: &Case, scenarios_args: &str) -> Option<Diagnosis> {
+    let (root_cause, finding, check_fix) = match root_cause(&result.checks) {
+        Some(check) => {
+            let fix = crate::checks::by_name(&check.name).map_or("", |c| c.fix);
+            (check.name.clone(), check.detail.clone(), fix.to_owned())
+        }
+        None => {
+            let b = result.baseline.as_ref().filter(|b| !b.matched)?;
+            let finding =
+                format!("the baseline expects {} ({}), the case now gets {}", b.verdict, b.reason, result.verdict);
+            let fix = "Update or remove the baseline entry (`ado-conformance run --write-baseline FILE` drafts a current one).";
+            ("baseline".to_owned(), finding, fix.to_owned())
+        }
+    };
+    let s = &case.scenario;
+    let hint = result.requests.iter().rev().find(|e| e.status >= 400 && !e.hint.is_empty()).map(|e| e.hint.clone());
+    Some(Diagnosis {
+        root_cause,
+        finding,
+        check_fix,
+        symptom: s.symptom.clone(),
+        cause: s.cause.clone(),
+        fix: s.fix.clone(),
+        server: result.refusals(),
+        hint,
+        reproduce: reproduce_command(case, scenarios_args),
+    })
 }
 
 /// Sets `baseline` and `failed`: without an entry a fail/insecure verdict fails the run; with

@@ -8,7 +8,8 @@ use ado_mock_server::server::Options;
 
 use super::assemble::{assemble, skipped};
 use super::cancel::Cancel;
-use super::child::{ChildOutcome, ChildSpec, run_child};
+use super::child::{ChildOutcome, ChildSpec, run_command};
+use super::sandbox::{Sandbox, receive_listener, send_env};
 use crate::baseline::Baseline;
 use crate::checks::{CheckInput, Exit, Observation, judge};
 use crate::contract::{contract_env, process_env};
@@ -28,35 +29,68 @@ pub struct RunContext {
     pub parent_env: Vec<(String, String)>,
     /// Unix seconds every mock server reads as "now" (the scenarios were loaded against it).
     pub clock: i64,
+    /// Arguments that select the run's scenarios again (`""` for the built-in library), for
+    /// the reproduction command of a failure.
+    pub scenarios_args: String,
+    /// Run each client in a bubblewrap sandbox.
+    pub sandbox: Option<Sandbox>,
 }
 
 /// Runs `case`; `None` when the run was cancelled before it finished.
 pub async fn run_case(case: Case, ctx: Arc<RunContext>, cancel: Cancel) -> Option<CaseResult> {
     let baseline = ctx.baseline.as_ref();
     if let Some(why) = ctx.manifest.skip_reason(&case) {
-        return Some(skipped(&case, why, baseline));
+        return Some(skipped(&case, why, baseline, &ctx.scenarios_args));
     }
     let dirs = match CaseDirs::new() {
         Ok(d) => d,
         Err(e) => return Some(setup_failure(&case, &ctx, format!("failed to create the case's HOME: {e}"))),
     };
-    let clock = ctx.clock;
-    let options = Options { clock: Arc::new(move || clock), ..Options::default() };
-    let server = match MockServer::start_with(case.profile.as_ref().clone(), options).await {
-        Ok(s) => s,
-        Err(e) => return Some(setup_failure(&case, &ctx, format!("failed to start the mock server: {e}"))),
-    };
-    let contract = contract_env(&case, &server.server_url());
     let parent = |name: &str| ctx.parent_env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
-    let spec = ChildSpec {
+    let env_for = |server: &MockServer| {
+        process_env(&contract_env(&case, &server.server_url()), &dirs.home(), &dirs.tmp(), &ctx.manifest, parent)
+    };
+    let mut spec = ChildSpec {
         command: ctx.manifest.command.clone(),
         cwd: ctx.manifest.dir.clone(),
-        env: process_env(&contract, &dirs.home(), &dirs.tmp(), &ctx.manifest, parent),
+        env: Vec::new(),
         timeout: ctx.manifest.timeout,
+        marker: dirs.root.path().display().to_string(),
     };
-    let outcome = run_child(&spec, cancel).await;
-    let journal = server.journal();
-    server.shutdown().await;
+    let (outcome, server) = match &ctx.sandbox {
+        None => {
+            let server = match MockServer::start_with(case.profile.as_ref().clone(), server_options(&ctx)).await {
+                Ok(s) => s,
+                Err(e) => return Some(setup_failure(&case, &ctx, format!("failed to start the mock server: {e}"))),
+            };
+            spec.env = env_for(&server);
+            (run_command(&spec, &spec.command, None, cancel).await, Ok(server))
+        }
+        Some(sandbox) => {
+            // bwrap runs with the client's environment minus the contract, which names the
+            // port of a listener that does not exist yet: the handshake sends it.
+            spec.env = process_env(&[], &dirs.home(), &dirs.tmp(), &ctx.manifest, parent);
+            let argv = sandbox.wrap(&spec.command, &spec.cwd, dirs.root.path());
+            let (ours, theirs) = match std::os::unix::net::UnixStream::pair() {
+                Ok(pair) => pair,
+                Err(e) => return Some(setup_failure(&case, &ctx, format!("failed to create a socket pair: {e}"))),
+            };
+            let handshake = sandbox_handshake(ours, &case, &ctx, &env_for);
+            let (outcome, server) = tokio::join!(run_command(&spec, &argv, Some(theirs.into()), cancel), handshake);
+            (outcome, server)
+        }
+    };
+    let journal = match server {
+        Ok(server) => {
+            let journal = server.journal();
+            server.shutdown().await;
+            journal
+        }
+        Err(why) if !outcome.cancelled => {
+            return Some(setup_failure(&case, &ctx, format!("the sandbox did not start: {why}")));
+        }
+        Err(_) => Vec::new(),
+    };
     if outcome.cancelled {
         return None;
     }
@@ -75,13 +109,47 @@ fn observation(outcome: ChildOutcome, journal: Vec<ado_mock_server::JournalEntry
         stderr: outcome.stderr,
         journal,
         duration: outcome.duration,
+        leftovers: outcome.leftovers,
     }
 }
 
 fn judged(case: &Case, ctx: &RunContext, observed: &Observation, redactor: &Redactor) -> CaseResult {
     let input = CheckInput { case, observed, timeout: ctx.manifest.timeout, redactor };
     let checks = judge(&input);
-    assemble(case, observed, checks, redactor, ctx.baseline.as_ref())
+    assemble(case, observed, checks, redactor, ctx.baseline.as_ref(), &ctx.scenarios_args)
+}
+
+/// The case's server: a fixed clock and no control plane (the client runs as the same user
+/// and could find its port and wipe the journal; the runner reads the journal in-process).
+fn server_options(ctx: &RunContext) -> Options {
+    let clock = ctx.clock;
+    Options { clock: Arc::new(move || clock), control: None, ..Options::default() }
+}
+
+/// The runner's side of `--sandbox`: receive the listener bound inside the client's network
+/// namespace, serve the case on it, send the client its environment.
+async fn sandbox_handshake(
+    ours: std::os::unix::net::UnixStream,
+    case: &Case,
+    ctx: &RunContext,
+    env_for: &impl Fn(&MockServer) -> Vec<(String, String)>,
+) -> Result<MockServer, String> {
+    let ours = Arc::new(ours);
+    let socket = Arc::clone(&ours);
+    let listener = tokio::task::spawn_blocking(move || receive_listener(&socket))
+        .await
+        .map_err(|e| e.to_string())?
+        .map_err(|e| format!("no listener from the sandbox: {e}"))?;
+    let listener = tokio::net::TcpListener::from_std(listener).map_err(|e| e.to_string())?;
+    let server = MockServer::start_on(case.profile.as_ref().clone(), listener, server_options(ctx))
+        .await
+        .map_err(|e| format!("failed to start the mock server: {e}"))?;
+    let env = env_for(&server);
+    tokio::task::spawn_blocking(move || send_env(&ours, &env))
+        .await
+        .map_err(|e| e.to_string())?
+        .map_err(|e| format!("cannot send the environment into the sandbox: {e}"))?;
+    Ok(server)
 }
 
 /// A case whose setup failed is judged like a client that could not start.
@@ -92,6 +160,7 @@ fn setup_failure(case: &Case, ctx: &RunContext, why: String) -> CaseResult {
         stderr: Default::default(),
         journal: Vec::new(),
         duration: std::time::Duration::ZERO,
+        leftovers: Vec::new(),
     };
     judged(case, ctx, &observed, &Redactor::for_case(case))
 }

@@ -6,9 +6,10 @@
 //! can kill everything it started (a shell script's curl, a git's remote helper) with one
 //! `killpg`. The group is killed with SIGKILL at the timeout, on cancellation, and also after
 //! a normal exit, so a background process a client leaves behind cannot outlive its case or
-//! hold its pipes open. Output is read concurrently into shared buffers: if a descendant that
-//! escaped the group keeps a pipe open, the readers are abandoned after a grace period and
-//! what they had read is kept.
+//! hold its pipes open; processes that left the group (`setsid`, a double fork) are found and
+//! killed by [`super::reaper`]. Output is read concurrently into shared buffers: if a
+//! descendant keeps a pipe open, the readers are abandoned after a grace period and what they
+//! had read is kept.
 
 use std::path::PathBuf;
 use std::process::{ExitStatus, Stdio};
@@ -21,7 +22,8 @@ use tokio::io::{AsyncRead, AsyncReadExt};
 use tokio::task::JoinHandle;
 
 use super::cancel::Cancel;
-use crate::checks::{Captured, Exit};
+use super::reaper;
+use crate::checks::{Captured, Exit, Leftover};
 
 /// Bytes kept of each output stream.
 pub const OUTPUT_LIMIT: usize = 1024 * 1024;
@@ -39,6 +41,9 @@ pub struct ChildSpec {
     pub env: Vec<(String, String)>,
     /// When to kill it.
     pub timeout: Duration,
+    /// A string in the client's environment unique to its case (its temporary folder), by
+    /// which processes it detached are told from other cases' ([`super::reaper`]).
+    pub marker: String,
 }
 
 /// How it went.
@@ -54,6 +59,8 @@ pub struct ChildOutcome {
     pub duration: Duration,
     /// Whether the run was cancelled while it ran.
     pub cancelled: bool,
+    /// What was still running after a normal exit (then killed).
+    pub leftovers: Vec<Leftover>,
 }
 
 #[derive(Default)]
@@ -71,33 +78,55 @@ enum Ended {
 }
 
 /// Runs the client to completion, timeout or cancellation.
-pub async fn run_child(spec: &ChildSpec, mut cancel: Cancel) -> ChildOutcome {
-    let mut command = tokio::process::Command::new(&spec.command[0]);
+pub async fn run_child(spec: &ChildSpec, cancel: Cancel) -> ChildOutcome {
+    run_command(spec, &spec.command, None, cancel).await
+}
+
+/// Runs `argv` (the client's command, or the sandbox wrapping it) as [`run_child`] does, with
+/// `stdin` as its standard input instead of `/dev/null` (the sandbox's handshake socket).
+pub async fn run_command(
+    spec: &ChildSpec,
+    argv: &[String],
+    stdin: Option<std::os::fd::OwnedFd>,
+    mut cancel: Cancel,
+) -> ChildOutcome {
+    let mut command = tokio::process::Command::new(&argv[0]);
     command
-        .args(&spec.command[1..])
+        .args(&argv[1..])
         .current_dir(&spec.cwd)
         .env_clear()
         .envs(spec.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-        .stdin(Stdio::null())
+        .stdin(stdin.map_or_else(Stdio::null, Stdio::from))
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(true)
         .process_group(0);
     let start = Instant::now();
-    let mut child = match command.spawn() {
+    let (spawned, pid) = {
+        let mut registry = reaper::clients();
+        let spawned = command.spawn();
+        let pid = spawned.as_ref().ok().and_then(tokio::process::Child::id).and_then(|id| i32::try_from(id).ok());
+        registry.extend(pid);
+        (spawned, pid)
+    };
+    let mut child = match spawned {
         Ok(child) => child,
         Err(e) => {
-            let exit = Exit::SpawnFailed(format!("{}: {e}", spec.command[0]));
+            let exit = Exit::SpawnFailed(format!("{}: {e}", argv[0]));
             return ChildOutcome {
                 exit,
                 stdout: Captured::default(),
                 stderr: Captured::default(),
                 duration: start.elapsed(),
                 cancelled: false,
+                leftovers: Vec::new(),
             };
         }
     };
-    let group = child.id().and_then(|id| i32::try_from(id).ok()).map(Pid::from_raw);
+    // The command holds the parent's copies of the child's stdio (the sandbox's handshake
+    // socket): drop them, so the runner sees end-of-file when the child ends.
+    drop(command);
+    let group = pid.map(Pid::from_raw);
     let (out_buf, err_buf) = (Shared::default(), Shared::default());
     let readers = [spawn_reader(child.stdout.take(), &out_buf), spawn_reader(child.stderr.take(), &err_buf)];
     let ended = tokio::select! {
@@ -105,8 +134,8 @@ pub async fn run_child(spec: &ChildSpec, mut cancel: Cancel) -> ChildOutcome {
         () = tokio::time::sleep(spec.timeout) => Ended::TimedOut,
         () = cancel.cancelled() => Ended::Cancelled,
     };
-    if let Some(group) = group {
-        // ESRCH (nothing left in the group) is the normal case after a clean exit.
+    let exited = matches!(ended, Ended::Exited(_));
+    if !exited && let Some(group) = group {
         let _ = killpg(group, Signal::SIGKILL);
     }
     let (exit, cancelled) = match ended {
@@ -115,13 +144,18 @@ pub async fn run_child(spec: &ChildSpec, mut cancel: Cancel) -> ChildOutcome {
         Ended::Cancelled => (reap(&mut child).await, true),
     };
     let duration = start.elapsed();
+    if let Some(pid) = pid {
+        reaper::unregister(pid);
+    }
+    // After a normal exit, whatever is still running was left behind: counted, then killed.
+    let leftovers = reaper::clean_up(pid, &spec.marker, exited).await;
     for mut reader in readers.into_iter().flatten() {
         if tokio::time::timeout(READ_GRACE, &mut reader).await.is_err() {
             // A descendant outside the group holds the pipe; keep what was read.
             reader.abort();
         }
     }
-    ChildOutcome { exit, stdout: take(&out_buf), stderr: take(&err_buf), duration, cancelled }
+    ChildOutcome { exit, stdout: take(&out_buf), stderr: take(&err_buf), duration, cancelled, leftovers }
 }
 
 async fn reap(child: &mut tokio::process::Child) -> Exit {

@@ -2,24 +2,25 @@
 //! what was expected.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use ado_mock_server::{Profile, Release};
 
 use super::file::ScenarioFile;
 use super::model::{Scenario, ServerSpec};
+use super::source::{Source, SourceFile, profile_text, scenario_files};
 use super::validate::{client_spec, expect_spec};
 use crate::error::{LoadError, LoadErrors};
 use ado_mock_server::profile::merge_overrides as merge;
 
 const WHAT: &str = "scenario";
 
-/// Every scenario of a folder, sorted by id.
+/// Every scenario of a source, sorted by id.
 #[derive(Debug)]
 pub struct Catalogue {
-    /// The scenarios folder.
-    pub dir: PathBuf,
+    /// Where the scenarios came from.
+    pub source: Source,
     /// The scenarios, sorted by id.
     pub scenarios: Vec<Arc<Scenario>>,
 }
@@ -37,12 +38,21 @@ impl Catalogue {
 /// # Errors
 /// Every file that does not load, each naming the file and the key.
 pub fn load_dir(dir: &Path, now: i64) -> Result<Catalogue, LoadErrors> {
-    let files = scenario_files(dir).map_err(|e| LoadError::file(WHAT, dir, format!("cannot read the folder: {e}")))?;
-    let mut profiles = BaseProfiles::new(dir);
+    load(&Source::Dir(dir.to_owned()), now)
+}
+
+/// Loads every scenario of `source`; relative PAT expiries resolve against `now`.
+///
+/// # Errors
+/// Every file that does not load, each naming the file and the key; loops and non-regular
+/// files in a folder.
+pub fn load(source: &Source, now: i64) -> Result<Catalogue, LoadErrors> {
+    let files = scenario_files(source)?;
+    let mut profiles = BaseProfiles::new(source);
     let mut scenarios = Vec::new();
     let mut errors = Vec::new();
     for file in files {
-        match load_file(dir, &file, &mut profiles, now) {
+        match load_file(&file, &mut profiles, now) {
             Ok(s) => scenarios.push(Arc::new(s)),
             Err(e) => errors.push(e),
         }
@@ -51,64 +61,44 @@ pub fn load_dir(dir: &Path, now: i64) -> Result<Catalogue, LoadErrors> {
         return Err(LoadErrors(errors));
     }
     scenarios.sort_by(|a, b| a.id.cmp(&b.id));
-    Ok(Catalogue { dir: dir.to_owned(), scenarios })
+    Ok(Catalogue { source: source.clone(), scenarios })
 }
 
-fn scenario_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_owned()];
-    while let Some(folder) = stack.pop() {
-        for entry in std::fs::read_dir(&folder)? {
-            let path = entry?.path();
-            if path.is_dir() {
-                if folder != dir || path.file_name().is_none_or(|n| n != "profiles") {
-                    stack.push(path);
-                }
-            } else if path.extension().is_some_and(|e| e == "toml") {
-                out.push(path);
-            }
-        }
-    }
-    out.sort();
-    Ok(out)
+/// The id of a file below the source: the relative path without `.toml`, `/` separators.
+fn scenario_id(relative: &Path) -> String {
+    relative.with_extension("").components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
 }
 
-/// The id of `file` below `dir`: the relative path without `.toml`, with `/` separators.
-fn scenario_id(dir: &Path, file: &Path) -> String {
-    let relative = file.strip_prefix(dir).unwrap_or(file).with_extension("");
-    relative.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
-}
-
-/// Base profiles (`<dir>/profiles/<name>.toml`) read once per load.
-struct BaseProfiles {
-    dir: PathBuf,
+/// Base profiles (`profiles/<name>.toml` of the source) read once per load.
+struct BaseProfiles<'a> {
+    source: &'a Source,
     cache: HashMap<String, Result<toml::Table, String>>,
 }
 
-impl BaseProfiles {
-    fn new(scenarios: &Path) -> Self {
-        Self { dir: scenarios.join("profiles"), cache: HashMap::new() }
+impl<'a> BaseProfiles<'a> {
+    fn new(source: &'a Source) -> Self {
+        Self { source, cache: HashMap::new() }
     }
 
     fn get(&mut self, name: &str) -> Result<toml::Table, String> {
         if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.')) {
             return Err(format!("expected a profile name (letters, digits, '-', '_', '.'), found `{name}`"));
         }
-        let path = self.dir.join(format!("{name}.toml"));
+        let source = self.source;
         self.cache
             .entry(name.to_owned())
             .or_insert_with(|| {
-                let text = std::fs::read_to_string(&path)
-                    .map_err(|e| format!("expected a profile at {}: {e}", path.display()))?;
-                text.parse::<toml::Table>().map_err(|e| format!("profile {} is not valid TOML: {e}", path.display()))
+                let text = profile_text(source, name)?;
+                text.parse::<toml::Table>().map_err(|e| format!("profile `{name}` is not valid TOML: {e}"))
             })
             .clone()
     }
 }
 
-fn load_file(dir: &Path, file: &Path, profiles: &mut BaseProfiles, now: i64) -> Result<Scenario, LoadError> {
-    let text = std::fs::read_to_string(file).map_err(|e| LoadError::file(WHAT, file, format!("cannot read: {e}")))?;
-    let raw = parse(file, &text)?;
+fn load_file(source: &SourceFile, profiles: &mut BaseProfiles<'_>, now: i64) -> Result<Scenario, LoadError> {
+    let file = source.shown.as_path();
+    let text = source.text.as_deref().map_err(|e| LoadError::file(WHAT, file, e.clone()))?;
+    let raw = parse(file, text)?;
     let err = |key: &str, message: String| LoadError::key(WHAT, file, key, message);
     for (key, value) in [("title", &raw.title), ("symptom", &raw.symptom), ("cause", &raw.cause), ("fix", &raw.fix)] {
         if value.trim().is_empty() {
@@ -120,7 +110,7 @@ fn load_file(dir: &Path, file: &Path, profiles: &mut BaseProfiles, now: i64) -> 
     let client = client_spec(raw.client, &first).map_err(|(key, message)| err(&key, message))?;
     let expect = expect_spec(raw.expect).map_err(|(key, message)| err(&key, message))?;
     Ok(Scenario {
-        id: scenario_id(dir, file),
+        id: scenario_id(&source.relative),
         file: file.to_owned(),
         title: raw.title,
         seed: raw.seed,
@@ -147,7 +137,7 @@ fn parse(file: &Path, text: &str) -> Result<ScenarioFile, LoadError> {
 fn server_spec(
     file: &Path,
     mut server: toml::Table,
-    profiles: &mut BaseProfiles,
+    profiles: &mut BaseProfiles<'_>,
     now: i64,
 ) -> Result<ServerSpec, LoadError> {
     let err = |key: &str, message: String| LoadError::key(WHAT, file, key, message);
@@ -216,7 +206,7 @@ mod tests {
 
     #[test]
     fn ids_are_relative_paths_without_extension() {
-        assert_eq!(scenario_id(Path::new("/s"), Path::new("/s/pat/missing-colon.toml")), "pat/missing-colon");
+        assert_eq!(scenario_id(Path::new("pat/missing-colon.toml")), "pat/missing-colon");
     }
 
     #[test]

@@ -5,10 +5,12 @@
 pub mod file;
 mod load;
 pub mod model;
+pub mod source;
 mod validate;
 
-pub use load::{Catalogue, load_dir};
+pub use load::{Catalogue, load, load_dir};
 pub use model::{
     AccountForm, AuthKind, Capability, Case, ClientSpec, Expect, Fault, Operation, Outcome, Scenario, ServerSpec,
     UrlForm,
 };
+pub use source::Source;

@@ -46,6 +46,10 @@ pub enum Capability {
 }
 
 impl Capability {
+    /// Every capability.
+    pub const ALL: [Capability; 5] =
+        [Capability::Pat, Capability::Basic, Capability::Ntlm, Capability::Negotiate, Capability::Bearer];
+
     /// The lowercase name.
     pub fn name(self) -> &'static str {
         match self {
@@ -144,7 +148,8 @@ impl AuthKind {
     }
 }
 
-/// What the client is asked to do (`ADO_OPERATION`).
+/// What the client is asked to do (`ADO_OPERATION`). A new operation goes into
+/// [`Operation::ALL`] and gets a row in `docs/CLIENT-CONTRACT.md` (a test compares the two).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Operation {
@@ -169,6 +174,19 @@ pub enum Operation {
 }
 
 impl Operation {
+    /// Every operation, in the documentation's order.
+    pub const ALL: [Operation; 9] = [
+        Operation::ConnectionData,
+        Operation::ListProjects,
+        Operation::GetProject,
+        Operation::ListRepos,
+        Operation::GitLsRemote,
+        Operation::GetWorkItem,
+        Operation::CreateWorkItem,
+        Operation::ListCollections,
+        Operation::CreateProject,
+    ];
+
     /// The value of `ADO_OPERATION`.
     pub fn name(self) -> &'static str {
         match self {

@@ -1,6 +1,6 @@
 //! The decision: one pure function from request facts to what the server answers and why.
 //!
-//! Layers run in the order the real server applies them (DESIGN "The decision"): IIS, host
+//! Layers run in the order the real server applies them (docs/ARCHITECTURE.md, "The layers"): IIS, host
 //! state, TFS scheme and credential, credential state and scope, membership, route,
 //! api-version, route permission. The first layer that refuses decides.
 

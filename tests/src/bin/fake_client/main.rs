@@ -23,10 +23,12 @@
 //! | `ntlm-new-connection` | sends the NTLM AUTHENTICATE on a new connection |
 //! | `insist` | after a 401, sends the same credential once more whatever was offered |
 //! | `hang` | starts a child `sleep`, prints its pid, and never exits |
+//! | `wipe-journal` | `pat-in-url`, then `DELETE /journal` to every port the runner listens on; prints `wiped W of P` |
 //! | `by-scenario` | the script named by `FAKE_SCRIPT_<scenario id, '/' and '-' as '_'>`, else `good` |
 
 mod http;
 mod ntlm;
+mod wipe;
 
 use std::process::ExitCode;
 
@@ -93,6 +95,15 @@ fn main() -> ExitCode {
             return ExitCode::from(3);
         }
     };
+    if script == "wipe-journal" {
+        let leaked = perform("pat-in-url", &contract);
+        let (tried, wiped) = wipe::wipe_parent_journals();
+        println!("wiped {wiped} of {tried} journal(s)");
+        return match leaked {
+            Ok(r) if (200..300).contains(&r.status) => ExitCode::SUCCESS,
+            _ => ExitCode::from(1),
+        };
+    }
     match perform(&script, &contract) {
         Ok(response) if (200..300).contains(&response.status) => {
             println!("{}", String::from_utf8_lossy(&response.body));

@@ -197,7 +197,11 @@ async fn repeated_failures_lock_the_account_and_the_control_plane_resets_it() {
     assert_eq!(handshake(&url, "bad two").await, 401);
     assert_eq!(handshake(&url, PASSWORD).await, 401, "locked even with the right password");
     assert_eq!(server.journal().last().unwrap().reason.code(), "identity.locked_out");
-    let reset = client().post(format!("{}/lockouts/reset", server.control_url())).send().await.unwrap();
+    let reset = client()
+        .post(format!("{}/lockouts/reset", server.control_url().expect("a control plane")))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(reset.status().as_u16(), 204);
     assert_eq!(handshake(&url, PASSWORD).await, 200);
 }

@@ -18,7 +18,12 @@ async fn a_pat_in_the_url_is_redacted_in_the_journal_and_flagged() {
     assert!(entry.secret_in_url);
     assert!(!entry.path.contains(&pat), "{}", entry.path);
     assert!(entry.path.contains("<redacted pat full>"), "{}", entry.path);
-    let control = reqwest::get(format!("{}/journal", server.control_url())).await.unwrap().text().await.unwrap();
+    let control = reqwest::get(format!("{}/journal", server.control_url().expect("a control plane")))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(!control.contains(&pat));
     for key in ["\"method\"", "\"path\"", "\"status\"", "\"reason\"", "\"explanation\"", "\"hint\"", "\"connection\""] {
         assert!(control.contains(key), "the control plane's journal has {key}: {control}");
@@ -32,16 +37,30 @@ async fn the_control_plane_serves_health_profile_and_clears_the_journal() {
     let server = MockServer::start(p).await.unwrap();
     let http = reqwest::Client::new();
     reqwest::get(format!("{}/_apis/projects", server.collection_url("DefaultCollection"))).await.unwrap();
-    let health: serde_json::Value =
-        http.get(format!("{}/healthz", server.control_url())).send().await.unwrap().json().await.unwrap();
+    let health: serde_json::Value = http
+        .get(format!("{}/healthz", server.control_url().expect("a control plane")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(health["status"], "ok");
     assert_eq!(health["journal_entries"], 1);
-    let profile = http.get(format!("{}/profile", server.control_url())).send().await.unwrap().text().await.unwrap();
+    let profile = http
+        .get(format!("{}/profile", server.control_url().expect("a control plane")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(profile.contains("DefaultCollection") && profile.contains("<redacted>"));
     for secret in &secrets {
         assert!(!profile.contains(secret.as_str()), "GET /profile leaks a secret");
     }
-    let cleared = http.delete(format!("{}/journal", server.control_url())).send().await.unwrap();
+    let cleared =
+        http.delete(format!("{}/journal", server.control_url().expect("a control plane"))).send().await.unwrap();
     assert_eq!(cleared.status().as_u16(), 204);
     assert!(server.journal().is_empty());
 }

@@ -12,5 +12,12 @@ mod faults;
 mod load;
 // list, show, serve and exit codes.
 mod cli;
+// The built-in library from any folder; inputs refused quickly (loops, FIFOs, missing
+// programs, stale baselines); ADO_PYTHON passed through.
+mod anywhere;
+// Root-cause groups with what to do; baseline drafts; partitions and merge.
+mod ci;
+// Broken pipes, SIGTERM and SIGHUP, detached processes, a journal-wiping client, --sandbox.
+mod edges;
 // Shared helpers.
 pub(crate) mod util;

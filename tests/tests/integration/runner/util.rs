@@ -95,10 +95,16 @@ pub fn run(manifest: &Path, scenarios: &Path, reports: &Path, extra: &[&str]) ->
 
 /// Runs `ado-conformance ARGS` in the workspace root.
 pub fn conformance(args: &[&str]) -> Outcome {
+    conformance_in(&workspace(), args, &[])
+}
+
+/// Runs `ado-conformance ARGS` in `dir` with extra environment variables.
+pub fn conformance_in(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Outcome {
     let output = Command::new(CLI)
         .args(args)
-        .current_dir(workspace())
+        .current_dir(dir)
         .env("NO_COLOR", "1")
+        .envs(env.iter().copied())
         .stdin(Stdio::null())
         .output()
         .expect("conformance-dup runs");
