@@ -111,6 +111,7 @@ fn apply(mut decision: Decision, effects: Effects) -> Decision {
     }
     decision.logon = decision.logon.or(effects.logon);
     decision.leg = decision.leg.or(effects.leg);
+    decision.channel_bindings = decision.channel_bindings.or(effects.channel_bindings);
     if let Answer::Serve { final_token, .. } = &mut decision.answer {
         *final_token = effects.final_token;
     }

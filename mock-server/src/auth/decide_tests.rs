@@ -78,8 +78,14 @@ impl Case {
 /// A connection that has just been sent a CHALLENGE for curl's NEGOTIATE.
 fn pending(profile: &Profile) -> ConnectionAuth {
     let token = STANDARD.decode(CURL_TYPE1).unwrap();
-    let input =
-        StepInput { token: &token, negotiate_scheme: false, pending: None, server_challenge: [1; 8], timestamp: 0 };
+    let input = StepInput {
+        token: &token,
+        negotiate_scheme: false,
+        pending: None,
+        server_challenge: [1; 8],
+        timestamp: 0,
+        channel_bindings: Default::default(),
+    };
     match ntlm::step(&super::acceptor_config(profile), input, &|_, _| None) {
         Step::Continue { pending, .. } => {
             ConnectionAuth::Pending { scheme: Provider::Ntlm, handshake: Box::new(pending) }

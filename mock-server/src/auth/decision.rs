@@ -234,6 +234,8 @@ pub struct Decision {
     pub logon: Option<Logon>,
     /// A summary of the Windows handshake leg, if this request carried one.
     pub leg: Option<String>,
+    /// What an NTLMv2 AUTHENTICATE's MsvAvChannelBindings said (Extended Protection).
+    pub channel_bindings: Option<crate::ntlm::BindingsSeen>,
 }
 
 impl Decision {
@@ -249,6 +251,7 @@ impl Decision {
             connection: ConnectionUpdate::Keep,
             logon: None,
             leg: None,
+            channel_bindings: None,
         }
     }
 

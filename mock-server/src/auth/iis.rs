@@ -32,6 +32,8 @@ pub struct Effects {
     pub final_token: Option<Vec<u8>>,
     /// The handshake leg summary.
     pub leg: Option<String>,
+    /// What the client's channel bindings said, for the journal (Windows logons).
+    pub channel_bindings: Option<crate::ntlm::BindingsSeen>,
 }
 
 /// Runs the IIS layer: either a refusal/handshake step, or what passes to TFS.

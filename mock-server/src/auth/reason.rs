@@ -78,6 +78,12 @@ reasons! {
     NtlmNoHandshake => "ntlm.no_handshake",
     /// A Negotiate token that offers no NTLM (e.g. Kerberos only).
     NtlmUnsupportedMech => "ntlm.unsupported_mech",
+    /// Extended Protection Require: the NTLMv2 AUTHENTICATE over https carried no channel
+    /// bindings (IIS 401.1).
+    NtlmChannelBindingMissing => "ntlm.channel_binding_missing",
+    /// Extended Protection Allow or Require: the channel bindings do not match this TLS channel
+    /// (IIS 401.1).
+    NtlmChannelBindingMismatch => "ntlm.channel_binding_mismatch",
     /// A handshake step: the server sent its CHALLENGE (not a refusal).
     NtlmChallenge => "ntlm.challenge",
     /// A collection-level API called at the deployment level (no collection in the URL).

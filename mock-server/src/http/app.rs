@@ -32,7 +32,7 @@ async fn handle(State(state): State<AppState>, request: Request) -> Response<Bod
         }
     }
     let nonce: [u8; 8] = rand::random();
-    let (facts, extras) = extract::facts(state.profile(), &parts, slot.id, slot.auth(), state.now(), nonce);
+    let (facts, extras) = extract::facts(state.profile(), &parts, (slot.id, slot.auth(), slot.tls), state.now(), nonce);
     let decision = decide(state.profile(), &facts, &|account| state.failed_logons(account));
     if let ConnectionUpdate::Set(next) = &decision.connection {
         state.set_connection_auth(&slot, next.clone());

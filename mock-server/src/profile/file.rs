@@ -26,6 +26,9 @@ pub struct ProfileFile {
     /// Windows (NTLM) settings.
     #[serde(default)]
     pub ntlm: NtlmFile,
+    /// HTTPS: the site's certificate, trust failures and sslOnly (`profile/tls.rs`).
+    #[serde(default)]
+    pub tls: super::tls::TlsFile,
     /// Project collections.
     #[serde(default)]
     pub collections: Vec<CollectionFile>,
@@ -61,6 +64,9 @@ pub struct IisFile {
     /// Whether a Windows logon lasts for the connection (IIS `authPersistSingleRequest = false`).
     #[serde(default = "yes")]
     pub persist_auth_per_connection: bool,
+    /// Extended Protection (`extendedProtection tokenChecking`): `none`, `allow` or `require`.
+    #[serde(default)]
+    pub extended_protection: super::tls::ExtendedProtection,
 }
 
 impl Default for IisFile {
@@ -71,6 +77,7 @@ impl Default for IisFile {
             providers: default_providers(),
             basic: false,
             persist_auth_per_connection: true,
+            extended_protection: super::tls::ExtendedProtection::None,
         }
     }
 }

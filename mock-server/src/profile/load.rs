@@ -28,7 +28,10 @@ impl Profile {
     pub fn load(path: &Path, now: i64) -> Result<Profile, ProfileError> {
         let origin = path.display().to_string();
         let text = std::fs::read_to_string(path).map_err(|e| ProfileError::read(&origin, e))?;
-        Self::from_toml_str(&text, &origin, now)
+        let mut profile = Self::from_toml_str(&text, &origin, now)?;
+        // `[tls] certificate` and `key` are relative to the profile file, as a user expects.
+        profile.tls.rebase(path.parent().unwrap_or(Path::new(".")));
+        Ok(profile)
     }
 
     /// Parses and validates profile text; `origin` names it in errors.
@@ -85,6 +88,9 @@ fn resolve(file: ProfileFile, origin: &str, now: i64) -> Result<Profile, Profile
     }
     let iis = resolve_iis(&ctx, &file)?;
     let ntlm = resolve_ntlm(&ctx, &file)?;
+    let tls = super::tls::resolve(&file.tls, file.public_url.as_deref(), |key, expected, found| {
+        ctx.err(key, expected, found)
+    })?;
     let collections = resolve_collections(&ctx, &file.collections, &virtual_directory)?;
     let identities = resolve_identities(&ctx, &file.identities, &collections)?;
     Ok(Profile {
@@ -93,6 +99,7 @@ fn resolve(file: ProfileFile, origin: &str, now: i64) -> Result<Profile, Profile
         public_url: file.public_url,
         iis,
         ntlm,
+        tls,
         collections,
         identities,
     })
@@ -119,6 +126,7 @@ fn resolve_iis(ctx: &Ctx<'_>, file: &ProfileFile) -> Result<Iis, ProfileError> {
         providers,
         basic: file.iis.basic,
         persist_auth_per_connection: file.iis.persist_auth_per_connection,
+        extended_protection: file.iis.extended_protection,
     })
 }
 

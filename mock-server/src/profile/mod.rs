@@ -8,6 +8,7 @@ mod merge;
 mod model;
 mod release;
 mod scopes;
+mod tls;
 
 pub use file::ProfileFile;
 pub use load::{derive_token, derived_id, is_pat_syntax};
@@ -18,6 +19,7 @@ pub use model::{
 };
 pub use release::Release;
 pub use scopes::{FULL_ACCESS, ScopeTable};
+pub use tls::{ExtendedProtection, TlsSettings, TrustFailure};
 
 /// The default profile (`scenarios/profiles/default.toml`), embedded.
 pub const DEFAULT_PROFILE: &str = include_str!("../../../scenarios/profiles/default.toml");

@@ -22,6 +22,8 @@ pub struct Profile {
     pub iis: Iis,
     /// Windows (NTLM) settings.
     pub ntlm: NtlmSettings,
+    /// HTTPS settings.
+    pub tls: super::tls::TlsSettings,
     /// Project collections.
     pub collections: Vec<Collection>,
     /// Identities and their PATs.
@@ -42,6 +44,8 @@ pub struct Iis {
     pub basic: bool,
     /// Whether a Windows logon lasts for the whole connection.
     pub persist_auth_per_connection: bool,
+    /// Extended Protection (channel binding of Windows logons to the TLS channel).
+    pub extended_protection: super::tls::ExtendedProtection,
 }
 
 impl Iis {
