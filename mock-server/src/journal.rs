@@ -64,6 +64,26 @@ pub struct JournalEntry {
     pub leg: Option<String>,
     /// Whether a known secret appeared in the URL (and was redacted).
     pub secret_in_url: bool,
+    /// How the request arrived: http or https, and the channel bindings of a Windows logon.
+    #[serde(default)]
+    pub transport: Transport,
+}
+
+/// How a request arrived (TLS, issue 11), kept apart from the decision's own fields.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Transport {
+    /// `http` or `https`.
+    pub scheme: String,
+    /// What an NTLMv2 AUTHENTICATE's MsvAvChannelBindings said: `absent`, `zeros` (both mean
+    /// the client sent none), `matched`, `mismatched`, or `unchecked` (sent over plain http).
+    /// `None` when the request carried no AUTHENTICATE.
+    pub channel_bindings: Option<crate::ntlm::BindingsSeen>,
+}
+
+impl Default for Transport {
+    fn default() -> Self {
+        Self { scheme: "http".to_owned(), channel_bindings: None }
+    }
 }
 
 #[derive(Default)]
@@ -230,6 +250,7 @@ mod tests {
             user_agent: None,
             leg: None,
             secret_in_url: false,
+            transport: Transport::default(),
         }
     }
 

@@ -70,6 +70,11 @@ impl MockServer {
             true => Some(ServerTls::new(&profile.tls, wall_clock()).map_err(|e| ServeError::Tls(e.to_string()))?),
             false => None,
         };
+        if let Some(Err(why)) = tls.as_deref().map(ServerTls::channel_bindings)
+            && profile.iis.extended_protection != crate::profile::ExtendedProtection::None
+        {
+            return Err(ServeError::Tls(format!("Extended Protection needs channel bindings: {why}")));
+        }
         let listener = bind("emulated server", options.listen).await?;
         let control = bind("control plane", options.control).await?;
         let addr = listener.local_addr().map_err(ServeError::LocalAddr)?;

@@ -32,6 +32,7 @@ pub fn entry(seq: u64, method: &str, path: &str, status: u16, reason: &str) -> J
         user_agent: None,
         leg: None,
         secret_in_url: false,
+        transport: Default::default(),
     }
 }
 

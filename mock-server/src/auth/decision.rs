@@ -148,6 +148,11 @@ pub enum Answer {
         /// `WWW-Authenticate` headers, in order.
         challenges: Vec<Challenge>,
     },
+    /// TFS `sslOnly`: a plain-http request redirected (302) to the same path over https.
+    HttpsRedirect {
+        /// The path (and query, once the renderer adds it) to send the client to.
+        path: String,
+    },
     /// A Windows handshake step answered by HTTP.sys: 401 with one `WWW-Authenticate: <scheme> <token>`.
     Handshake {
         /// The scheme the client used.
@@ -166,6 +171,7 @@ impl Answer {
             Answer::Serve { .. } => 200,
             Answer::Tfs { status, .. } | Answer::Iis { status, .. } => *status,
             Answer::Handshake { .. } => 401,
+            Answer::HttpsRedirect { .. } => 302,
         }
     }
 
@@ -174,7 +180,7 @@ impl Answer {
         let challenges = match self {
             Answer::Tfs { challenges, .. } | Answer::Iis { challenges, .. } => challenges.as_slice(),
             Answer::Handshake { scheme, .. } => return vec![scheme.scheme().to_owned()],
-            Answer::Serve { .. } => return Vec::new(),
+            Answer::Serve { .. } | Answer::HttpsRedirect { .. } => return Vec::new(),
         };
         challenges
             .iter()

@@ -90,6 +90,8 @@ reasons! {
     UrlNoCollection => "url.no_collection",
     /// The first path segment names no collection.
     UrlUnknownCollection => "url.unknown_collection",
+    /// TFS `sslOnly`: a plain-http request is redirected to https (302).
+    UrlHttpsRequired => "url.https_required",
     /// The collection is stopped (503).
     CollectionStopped => "collection.stopped",
     /// The api-version is above the release's ceiling.

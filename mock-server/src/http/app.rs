@@ -10,7 +10,7 @@ use super::extract::{self, Extras};
 use super::respond::{self, RenderContext};
 use super::state::{AppState, ConnSlot};
 use crate::auth::{Answer, ConnectionUpdate, Credential, Decision, RequestFacts, Via, decide};
-use crate::journal::{CredentialSummary, JournalEntry};
+use crate::journal::{CredentialSummary, JournalEntry, Transport};
 use crate::rest::{self, RestContext};
 
 /// The emulated server as an axum `Router` (every path goes through the decision).
@@ -68,8 +68,16 @@ pub fn respond_to(state: &AppState, facts: &RequestFacts, extras: &Extras, decis
         api_major: facts.api_version.as_ref().and_then(|v| v.parsed).map(|v| v.major),
     };
     match &decision.answer {
+        Answer::HttpsRedirect { path } => {
+            let path = match &extras.query {
+                Some(query) => format!("{path}?{query}"),
+                None => path.clone(),
+            };
+            respond::render(&Answer::HttpsRedirect { path }, &ctx)
+        }
         Answer::Serve { route, final_token } => {
-            let origin = format!("http://{host}");
+            let scheme = if facts.connection.tls.is_some() { "https" } else { "http" };
+            let origin = format!("{scheme}://{host}");
             let rest_ctx = RestContext {
                 origin: &origin,
                 collection: facts.target.collection(),
@@ -91,6 +99,10 @@ fn record(state: &AppState, facts: RequestFacts, extras: Extras, decision: Decis
         None => facts.path,
     };
     let offered = decision.answer.offered();
+    let transport = Transport {
+        scheme: if facts.connection.tls.is_some() { "https" } else { "http" }.to_owned(),
+        channel_bindings: decision.channel_bindings,
+    };
     let principal = decision.principal;
     let entry = JournalEntry {
         seq: 0,
@@ -115,6 +127,7 @@ fn record(state: &AppState, facts: RequestFacts, extras: Extras, decision: Decis
         user_agent: extras.user_agent,
         leg: decision.leg,
         secret_in_url: false,
+        transport,
     };
     if tracing::enabled!(target: "ado_mock_server::decision", tracing::Level::INFO) {
         let shown = state.redactor().redact_entry(entry.clone());

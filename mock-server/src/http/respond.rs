@@ -43,6 +43,7 @@ pub fn render(answer: &Answer, ctx: &RenderContext<'_>) -> Resp {
     match answer {
         Answer::Serve { .. } => plain(StatusCode::INTERNAL_SERVER_ERROR, "serve answers are rendered by render_rest"),
         Answer::Handshake { scheme, token } => handshake(*scheme, token),
+        Answer::HttpsRedirect { path } => https_redirect(path, ctx),
         Answer::Iis { status, challenges, .. } => iis(*status, challenges, ctx),
         Answer::Tfs { status, challenges, body } => tfs(*status, challenges, body, ctx),
     }
@@ -58,6 +59,21 @@ pub fn render_rest(rest: RestResponse, final_token: Option<&[u8]>, ctx: &RenderC
     if let Some(token) = final_token {
         append(&mut response, "www-authenticate", &format!("Negotiate {}", STANDARD.encode(token)));
     }
+    response
+}
+
+/// ASP.NET's `Response.Redirect`: 302, `Location`, and its "Object moved" page.
+fn https_redirect(path: &str, ctx: &RenderContext<'_>) -> Resp {
+    let location = format!("https://{}{path}", ctx.host);
+    let shown = location.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;");
+    let body = format!(
+        "<html><head><title>Object moved</title></head><body>\r\n<h2>Object moved to <a href=\"{shown}\">here</a>.</h2>\r\n</body></html>\r\n"
+    );
+    let mut response = Response::new(Body::from(body));
+    *response.status_mut() = StatusCode::FOUND;
+    set(&mut response, "content-type", "text/html; charset=utf-8");
+    set(&mut response, "location", &location);
+    tfs_headers(&mut response, ctx);
     response
 }
 
