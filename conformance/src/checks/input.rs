@@ -42,6 +42,8 @@ pub struct Observation {
     pub journal: Vec<JournalEntry>,
     /// Wall time from spawn to exit.
     pub duration: Duration,
+    /// TLS handshakes the server saw fail (e.g. the client refused the certificate).
+    pub tls_handshake_failures: Vec<String>,
 }
 
 /// The input of every check.

@@ -14,7 +14,7 @@ use ado_mock_server::server::Options;
 
 use super::catalogue;
 use crate::cli::ServeArgs;
-use crate::contract::contract_env;
+use crate::contract::{contract_env, tls_env};
 use crate::error::ExpectedError;
 use crate::exit_code;
 use crate::scenario::Case;
@@ -53,7 +53,7 @@ async fn serve_case(case: Case, args: &ServeArgs) -> anyhow::Result<u8> {
         .await
         .map_err(|source| ExpectedError::Serve { id: case.scenario.id.clone(), source })?;
     let mut stdout = std::io::stdout().lock();
-    for (key, value) in contract_env(&case, &server.server_url()) {
+    for (key, value) in contract_env(&case, &server.server_url()).into_iter().chain(tls_env(server.ca_file())) {
         writeln!(stdout, "{key}={value}")?;
     }
     writeln!(stdout, "ready")?;

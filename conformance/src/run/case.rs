@@ -11,7 +11,7 @@ use super::cancel::Cancel;
 use super::child::{ChildOutcome, ChildSpec, run_child};
 use crate::baseline::Baseline;
 use crate::checks::{CheckInput, Exit, Observation, judge};
-use crate::contract::{contract_env, process_env};
+use crate::contract::{contract_env, process_env, tls_env};
 use crate::manifest::ClientManifest;
 use crate::redact::Redactor;
 use crate::result::CaseResult;
@@ -46,7 +46,8 @@ pub async fn run_case(case: Case, ctx: Arc<RunContext>, cancel: Cancel) -> Optio
         Ok(s) => s,
         Err(e) => return Some(setup_failure(&case, &ctx, format!("failed to start the mock server: {e}"))),
     };
-    let contract = contract_env(&case, &server.server_url());
+    let mut contract = contract_env(&case, &server.server_url());
+    contract.extend(tls_env(server.ca_file()));
     let parent = |name: &str| ctx.parent_env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
     let spec = ChildSpec {
         command: ctx.manifest.command.clone(),
@@ -56,6 +57,7 @@ pub async fn run_case(case: Case, ctx: Arc<RunContext>, cancel: Cancel) -> Optio
     };
     let outcome = run_child(&spec, cancel).await;
     let journal = server.journal();
+    let handshake_failures = server.tls().map(|tls| tls.handshake_failures()).unwrap_or_default();
     server.shutdown().await;
     if outcome.cancelled {
         return None;
@@ -64,7 +66,8 @@ pub async fn run_case(case: Case, ctx: Arc<RunContext>, cancel: Cancel) -> Optio
         .with_path(&dirs.home(), "<home>")
         .with_path(&dirs.tmp(), "<tmp>")
         .with_path(dirs.root.path(), "<case-dir>");
-    let observed = observation(outcome, journal);
+    let mut observed = observation(outcome, journal);
+    observed.tls_handshake_failures = handshake_failures;
     Some(judged(&case, &ctx, &observed, &redactor))
 }
 
@@ -75,6 +78,7 @@ fn observation(outcome: ChildOutcome, journal: Vec<ado_mock_server::JournalEntry
         stderr: outcome.stderr,
         journal,
         duration: outcome.duration,
+        tls_handshake_failures: Vec::new(),
     }
 }
 
@@ -92,6 +96,7 @@ fn setup_failure(case: &Case, ctx: &RunContext, why: String) -> CaseResult {
         stderr: Default::default(),
         journal: Vec::new(),
         duration: std::time::Duration::ZERO,
+        tls_handshake_failures: Vec::new(),
     };
     judged(case, ctx, &observed, &Redactor::for_profile(&case.profile))
 }

@@ -9,5 +9,6 @@ mod validate;
 
 pub use load::{Catalogue, load_dir};
 pub use model::{
-    AuthKind, Capability, Case, ClientSpec, Expect, Fault, Operation, Outcome, Scenario, ServerSpec, UrlForm,
+    AuthKind, Capability, Case, ClientSpec, Expect, Fault, Operation, Outcome, Scenario, Scheme, ServerSpec,
+    UrlForm,
 };
