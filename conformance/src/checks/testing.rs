@@ -9,8 +9,9 @@ use ado_mock_server::{JournalEntry, Profile, Reason, Release};
 
 use super::{CheckInput, CheckResult, Exit, Observation};
 use crate::redact::Redactor;
-use crate::scenario::{AuthKind, Case, ClientSpec, Expect, Fault, Operation, Outcome, Scenario, Scheme, ServerSpec,
-    UrlForm};
+use crate::scenario::{
+    AuthKind, Case, ClientSpec, Expect, Fault, Operation, Outcome, Scenario, Scheme, ServerSpec, UrlForm,
+};
 
 /// A journal entry with no credential and no offer.
 pub fn entry(seq: u64, method: &str, path: &str, status: u16, reason: &str) -> JournalEntry {

@@ -34,11 +34,8 @@ fn run(input: &CheckInput<'_>) -> CheckResult {
     let observed = input.observed;
     let over_tls: Vec<_> = observed.journal.iter().filter(|e| e.transport.scheme == "https").collect();
     if let Some(first) = over_tls.first() {
-        let credential = if over_tls.iter().any(|e| e.credential.scheme.is_some()) {
-            ", credentials included"
-        } else {
-            ""
-        };
+        let credential =
+            if over_tls.iter().any(|e| e.credential.scheme.is_some()) { ", credentials included" } else { "" };
         return CheckResult::new(
             NAME,
             Verdict::Insecure,
@@ -81,7 +78,8 @@ mod tests {
             passed.detail,
             "the client refused an expired certificate (server saw: received fatal alert: CertificateExpired)"
         );
-        let e = over_https(with_credential(entry(1, "GET", "/tfs/x", 401, "auth.anonymous"), "Basic", Some(true), None));
+        let e =
+            over_https(with_credential(entry(1, "GET", "/tfs/x", 401, "auth.anonymous"), "Basic", Some(true), None));
         f.journal.push(e);
         let caught = f.check(run);
         assert_eq!(caught.verdict, Verdict::Insecure);

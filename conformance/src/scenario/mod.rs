@@ -9,6 +9,5 @@ mod validate;
 
 pub use load::{Catalogue, load_dir};
 pub use model::{
-    AuthKind, Capability, Case, ClientSpec, Expect, Fault, Operation, Outcome, Scenario, Scheme, ServerSpec,
-    UrlForm,
+    AuthKind, Capability, Case, ClientSpec, Expect, Fault, Operation, Outcome, Scenario, Scheme, ServerSpec, UrlForm,
 };

@@ -33,6 +33,9 @@ const MUTANTS: &[(&str, &str)] = &[
     ("negotiate-kerberos", "iis/negotiate-first"),
     ("ntlm-once", "ntlm/per-request-auth"),
     ("no-api-version", "api/missing-on-post"),
+    ("no-ca-file", "tls/pat-over-https"),
+    ("insecure-tls", "tls/expired-certificate"),
+    ("no-channel-bindings", "tls/epa-require-ntlm"),
 ];
 
 fn manifest(work: &Workdir, mutant: Option<&str>, timeout_s: u32) -> std::path::PathBuf {
