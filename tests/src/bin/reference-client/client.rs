@@ -57,7 +57,7 @@ fn new_http(config: &Config) -> Result<reqwest::Client, String> {
         .redirect(reqwest::redirect::Policy::none())
         .timeout(std::time::Duration::from_secs(20))
         .tls_info(true)
-        .use_preconfigured_tls(crate::tls::client_config(config)?)
+        .tls_backend_preconfigured(crate::tls::client_config(config)?)
         .build()
         .map_err(|e| format!("the HTTP client does not build: {e}"))
 }
