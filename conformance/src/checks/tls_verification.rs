@@ -28,7 +28,10 @@ fn what(failure: TrustFailure) -> &'static str {
 
 fn run(input: &CheckInput<'_>) -> CheckResult {
     let tls = &input.case.profile.tls;
-    let Some(failure) = tls.trust_failure.filter(|_| tls.enabled) else {
+    if !tls.enabled {
+        return CheckResult::not_applicable(NAME, "the server speaks plain http");
+    }
+    let Some(failure) = tls.trust_failure else {
         return CheckResult::not_applicable(NAME, "the server's certificate is valid for the client");
     };
     let observed = input.observed;

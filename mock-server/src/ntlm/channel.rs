@@ -81,9 +81,8 @@ pub enum BindingRefusal {
 impl ChannelBindingCheck {
     /// IIS's verdict on what the client sent.
     pub fn judge(&self, seen: BindingsSeen) -> Option<BindingRefusal> {
-        if self.expected.is_none() {
-            return None;
-        }
+        // Over plain http there is no channel to bind to.
+        self.expected?;
         match (self.token_checking, seen) {
             (ExtendedProtection::None, _) => None,
             (_, BindingsSeen::Mismatched) => Some(BindingRefusal::Mismatch),
