@@ -4,7 +4,7 @@
 # runner and the reference client, then runs each figure's script and writes
 # bench/out/summary.md (medians and same-run ratios) next to bench/out/results.tsv.
 #
-# About 7 minutes on 2 cores once built (ROUNDS=5). The criterion benches are separate:
+# About 9 minutes on 2 cores once built (ROUNDS=5). The criterion benches are separate:
 # bench/criterion.sh (`cargo bench -p ado-mock-server` and a table of its medians).
 #
 # Usage: bench/run-all.sh
@@ -19,6 +19,7 @@ LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
 export SKIP_BUILD=1
 bash "$BENCH/throughput.sh"
 bash "$BENCH/ntlm.sh"
+bash "$BENCH/tls.sh"
 bash "$BENCH/startup.sh"
 bash "$BENCH/rss.sh"
 unset SKIP_BUILD

@@ -47,6 +47,25 @@ FIGURES = {
             ("client CPU per handshake the NTLM legs add, µs", "ntlm-handshake", "fresh-pat-pair", "client_cpu_us-diff"),
         ],
     ),
+    "tls-throughput": (
+        ["rps", "p50_us", "p99_us", "server_cpu_us"],
+        [
+            ("authenticated, https / http (keep-alive)", "https-pat", "http-pat", "rps"),
+            ("server CPU per authenticated request, https / http", "https-pat", "http-pat", "server_cpu_us"),
+            ("server CPU per request TLS adds, µs", "https-pat", "http-pat", "server_cpu_us-diff"),
+            ("401 path, https / http", "https-401", "http-401", "rps"),
+        ],
+    ),
+    "tls-ntlm": (
+        ["rate", "server_cpu_us", "client_cpu_us", "failures"],
+        [
+            ("NTLM handshakes on fresh connections, https / http", "ntlm-https", "ntlm-http", "rate"),
+            ("two PAT requests on fresh connections, https / http", "pair-https", "pair-http", "rate"),
+            ("NTLM handshakes / two PAT requests, both over https", "ntlm-https", "pair-https", "rate"),
+            ("server CPU per connection TLS adds (PAT pair), µs", "pair-https", "pair-http", "server_cpu_us-diff"),
+            ("server CPU per handshake TLS adds (NTLM), µs", "ntlm-https", "ntlm-http", "server_cpu_us-diff"),
+        ],
+    ),
     "startup": (
         ["startup_ms"],
         [

@@ -66,6 +66,10 @@ fail() {
   local error
   error=$(grep -i '^x-tfs-serviceerror:' "$work/headers" | tail -n 1 | cut -d' ' -f2- | tr -d '\r' \
     | sed 's/+/ /g; s/%\([0-9a-fA-F][0-9a-fA-F]\)/\\x\1/g' | xargs -0 printf '%b' 2>/dev/null)
+  case "$status" in
+    3??) error=$(grep -i '^location:' "$work/headers" | tail -n 1 | cut -d' ' -f2- | tr -d '\r')
+         error=${error:+redirected to ${error%%\?*} (not followed: the credential would go along)} ;;
+  esac
   [ -n "$error" ] || error=$(head -c 300 "$work/body" | tr '\r\n' '  ')
   die "HTTP $status from $1 ${2%%\?*}${error:+: $error}"
 }
@@ -74,7 +78,8 @@ get() {
   local url
   url=$(with_version "$1")
   request GET "$url"
-  [ "$status" -lt 400 ] || fail GET "$url"
+  # A redirect is not the answer asked for (curl does not follow it with the credential).
+  [ "$status" -lt 300 ] || fail GET "$url"
   cat "$work/body"; echo
 }
 
@@ -83,7 +88,7 @@ post() {
   version=$(version_for "$area") || exit 1
   url="$url?api-version=$version"
   request POST "$url" "$body" "$type"
-  [ "$status" -lt 400 ] || fail POST "$url"
+  [ "$status" -lt 300 ] || fail POST "$url"
   cat "$work/body"; echo
 }
 

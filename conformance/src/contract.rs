@@ -16,7 +16,7 @@
 use std::path::Path;
 
 use crate::manifest::ClientManifest;
-use crate::scenario::{AccountForm, AuthKind, Case, UrlForm};
+use crate::scenario::{AccountForm, AuthKind, Case, Scheme, UrlForm};
 
 /// The collection name used for `url = "wrong-collection"`.
 pub const WRONG_COLLECTION: &str = "NoSuchCollection";
@@ -53,10 +53,21 @@ pub const VARIABLES: &[Variable] = &[
     Variable { name: "ADO_SCENARIO", when: "always" },
 ];
 
+/// Variables that make common clients trust the CA file: OpenSSL (curl's default build, git,
+/// Python's `ssl`), requests, curl's own, Node.js (added to its bundled roots) and git.
+pub const CA_VARIABLES: &[&str] =
+    &["ADO_CA_FILE", "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "NODE_EXTRA_CA_CERTS", "GIT_SSL_CAINFO"];
+
 /// The contract variables for `case` against a server whose application URL is `server_url`
-/// (e.g. `http://127.0.0.1:PORT/tfs`), in a stable order. Secrets are real values.
+/// (e.g. `http://127.0.0.1:PORT/tfs`, or `https://...` with TLS), in a stable order. Secrets
+/// are real values. A scenario's `[client] scheme = "http"` turns an https URL into the same
+/// server's plain-http one (one port serves both).
 pub fn contract_env(case: &Case, server_url: &str) -> Vec<(&'static str, String)> {
     let client = &case.scenario.client;
+    let server_url = &match (client.scheme, server_url.strip_prefix("https://")) {
+        (Scheme::Http, Some(rest)) => format!("http://{rest}"),
+        _ => server_url.to_owned(),
+    };
     let url = match client.url {
         UrlForm::Collection => format!("{server_url}/{}", client.collection),
         UrlForm::Server => server_url.to_owned(),
@@ -80,6 +91,13 @@ pub fn contract_env(case: &Case, server_url: &str) -> Vec<(&'static str, String)
     }
     vars.push(("ADO_SCENARIO", case.scenario.id.clone()));
     vars
+}
+
+/// With TLS, the CA file (PEM) under every name in [`CA_VARIABLES`]; nothing without TLS.
+pub fn tls_env(ca_file: Option<&Path>) -> Vec<(&'static str, String)> {
+    let Some(path) = ca_file else { return Vec::new() };
+    let path = path.display().to_string();
+    CA_VARIABLES.iter().map(|name| (*name, path.clone())).collect()
 }
 
 /// `ADO_PAT`, `ADO_ACCESS_TOKEN`, or `ADO_USERNAME`/`ADO_PASSWORD`/`ADO_DOMAIN`: only what the

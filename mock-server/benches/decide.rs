@@ -77,8 +77,14 @@ impl Row {
 /// A connection that has just been sent a CHALLENGE for curl's NEGOTIATE.
 fn pending(profile: &Profile) -> ConnectionAuth {
     let token = STANDARD.decode(CURL_TYPE1).expect("valid base64");
-    let input =
-        StepInput { token: &token, negotiate_scheme: false, pending: None, server_challenge: [1; 8], timestamp: 0 };
+    let input = StepInput {
+        token: &token,
+        negotiate_scheme: false,
+        pending: None,
+        server_challenge: [1; 8],
+        timestamp: 0,
+        channel_bindings: Default::default(),
+    };
     match ntlm::step(&acceptor_config(profile), input, &|_, _| None) {
         Step::Continue { pending, .. } => {
             ConnectionAuth::Pending { scheme: Provider::Ntlm, handshake: Box::new(pending) }
@@ -149,7 +155,7 @@ fn rows(p: &Profile) -> Vec<Row> {
 fn prepare(base: &Profile, row: &Row) -> (Profile, RequestFacts) {
     let profile = if row.overrides.is_empty() { base.clone() } else { support::profile_with(row.overrides) };
     let parts = support::parts(row.method, row.uri, &row.headers);
-    let (facts, _) = extract::facts(&profile, &parts, 7, row.connection.clone(), support::NOW, [0x42; 8]);
+    let (facts, _) = extract::facts(&profile, &parts, (7, row.connection.clone(), None), support::NOW, [0x42; 8]);
     let failed = row.failed_logons;
     let got = decide(&profile, &facts, &|_| failed).reason;
     assert_eq!(got, row.reason, "the bench row for {} decides {got} instead", row.reason);

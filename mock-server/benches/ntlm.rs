@@ -25,7 +25,14 @@ fn password_of(user: &str, domain: &str) -> Option<String> {
 }
 
 fn input<'a>(token: &'a [u8], pending: Option<&'a Pending>) -> StepInput<'a> {
-    StepInput { token, negotiate_scheme: false, pending, server_challenge: SERVER_CHALLENGE, timestamp: TIMESTAMP }
+    StepInput {
+        token,
+        negotiate_scheme: false,
+        pending,
+        server_challenge: SERVER_CHALLENGE,
+        timestamp: TIMESTAMP,
+        channel_bindings: Default::default(),
+    }
 }
 
 /// A handshake up to the AUTHENTICATE: NEGOTIATE, the server's CHALLENGE and state, AUTHENTICATE.

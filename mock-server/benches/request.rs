@@ -62,7 +62,7 @@ fn bench_steps(c: &mut Criterion, state: &AppState, pat_header: &str) {
     let parts = support::parts("GET", PROJECTS, &[("authorization", pat_header.to_owned())]);
     let profile = state.profile();
     let now = state.now();
-    let facts_of = || extract::facts(profile, black_box(&parts), 7, ConnectionAuth::None, now, [0x42; 8]);
+    let facts_of = || extract::facts(profile, black_box(&parts), (7, ConnectionAuth::None, None), now, [0x42; 8]);
     let (facts, extras) = facts_of();
     let decision = decide(profile, &facts, &|_| 0);
     assert_eq!(decision.reason, Reason::Ok);

@@ -18,8 +18,9 @@ use clap::{Parser, Subcommand};
 /// layers), answers with the real status codes, headers and bodies, and logs why it refused
 /// each request and what would fix it.
 ///
-/// It prints `listening on http://ADDR` and `control on http://ADDR` first, then one line per
-/// decision. The control plane serves GET /journal, DELETE /journal, GET /healthz, GET /profile
+/// It prints `listening on http://ADDR` (`https://ADDR` with `[tls] enabled`) and `control on
+/// http://ADDR` first, with TLS then `ca-file PATH` (the CA certificate clients must trust,
+/// removed at exit), then one line per decision. The control plane serves GET /journal, DELETE /journal, GET /healthz, GET /profile
 /// and POST /lockouts/reset on its own port.
 ///
 /// Example:
@@ -175,6 +176,10 @@ fn serve(profile: Profile, listen: SocketAddr, control: SocketAddr) -> anyhow::R
         let _ = writeln!(out, "listening on {}", server.url());
         if let Some(control) = server.control_url() {
             let _ = writeln!(out, "control on {control}");
+        }
+        if let Some(ca) = server.ca_file() {
+            // The CA certificate (PEM) clients must trust; removed when the server stops.
+            let _ = writeln!(out, "ca-file {}", ca.display());
         }
         let _ = out.flush();
         wait_for_interrupt().await;

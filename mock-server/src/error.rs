@@ -57,4 +57,7 @@ pub enum ServeError {
     /// Reading the bound address failed.
     #[error("failed to read the bound address")]
     LocalAddr(#[source] std::io::Error),
+    /// TLS could not be set up (certificate, key or CA file).
+    #[error("cannot set up TLS: {0}")]
+    Tls(String),
 }

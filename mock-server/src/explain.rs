@@ -68,7 +68,7 @@ pub fn explain(profile: &Profile, question: &Question<'_>) -> Result<Explanation
     let (parts, _) = request.into_parts();
     let realm = profile.public_url.clone().unwrap_or_else(|| "http://localhost:8080/tfs".to_owned());
     let state = AppState::new(profile.clone(), realm, Journal::new(1), system_clock());
-    let (facts, extras) = extract::facts(profile, &parts, 1, ConnectionAuth::None, state.now(), [0x11; 8]);
+    let (facts, extras) = extract::facts(profile, &parts, (1, ConnectionAuth::None, None), state.now(), [0x11; 8]);
     let decision = decide(profile, &facts, &|_| 0);
     let response = respond_to(&state, &facts, &extras, &decision);
     let redact = |t: &str| state.redactor().redact(t).0;

@@ -108,6 +108,11 @@ pub struct JournalEntry {
     /// The fields IIS would write to its W3C log for this request.
     #[serde(default)]
     pub iis_log: IisLog,
+    /// What an NTLMv2 AUTHENTICATE's MsvAvChannelBindings said: `absent`, `zeros` (both mean the
+    /// client sent none), `matched`, `mismatched`, or `unchecked` (sent over plain http); `None`
+    /// when the request carried no AUTHENTICATE.
+    #[serde(default)]
+    pub channel_bindings: Option<crate::ntlm::BindingsSeen>,
 }
 
 fn http() -> String {
@@ -286,6 +291,7 @@ mod tests {
             leg: None,
             secret_in_url: false,
             iis_log: IisLog::default(),
+            channel_bindings: None,
         }
     }
 

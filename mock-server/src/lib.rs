@@ -15,6 +15,7 @@
 //! - [`server`]: [`MockServer`], an in-process server on port 0 for tests and the runner.
 //! - [`cli`]: the `ado-mock-server` command line.
 //! - [`jwt`]: the mock's job access tokens (HS256 JWTs).
+//! - [`tls`]: HTTPS: the generated CA and certificate, channel bindings (RFC 5929).
 //! - [`explain`]: the offline "what would the server decide" used by `ado-mock-server explain`.
 //! - [`api_version`], [`secret`], [`error`], [`time_text`]: small shared types.
 
@@ -35,6 +36,7 @@ pub mod server;
 #[cfg(test)]
 mod testing;
 pub mod time_text;
+pub mod tls;
 
 pub use auth::{Decision, Reason, RequestFacts, decide};
 pub use error::{ProfileError, ServeError};

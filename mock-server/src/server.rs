@@ -1,6 +1,8 @@
 //! [`MockServer`]: the emulated server and its control plane, in-process, on loopback ports.
 
 use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
 
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -10,6 +12,7 @@ use crate::error::ServeError;
 use crate::http::{self, AppState, Clock, Limits, system_clock};
 use crate::journal::{DEFAULT_CAPACITY, Journal, JournalEntry};
 use crate::profile::Profile;
+use crate::tls::ServerTls;
 
 /// Where and how to start a server.
 pub struct Options {
@@ -45,6 +48,7 @@ pub struct MockServer {
     addr: SocketAddr,
     control_addr: Option<SocketAddr>,
     state: AppState,
+    tls: Option<Arc<ServerTls>>,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
@@ -58,10 +62,11 @@ impl MockServer {
         Self::start_with(profile, Options::default()).await
     }
 
-    /// Starts a server with explicit options.
+    /// Starts a server with explicit options. With `[tls] enabled`, the certificate is issued
+    /// now (valid by the wall clock, whatever `options.clock` says).
     ///
     /// # Errors
-    /// [`ServeError`] when an address cannot be bound.
+    /// [`ServeError`] when an address cannot be bound or the certificate cannot be made.
     pub async fn start_with(profile: Profile, options: Options) -> Result<MockServer, ServeError> {
         let listener = bind("emulated server", options.listen).await?;
         Self::start_on(profile, listener, options).await
@@ -72,20 +77,32 @@ impl MockServer {
     /// conformance runner's `--sandbox` does.
     ///
     /// # Errors
-    /// [`ServeError`] when the control plane's address cannot be bound.
+    /// [`ServeError`] when the control plane's address cannot be bound or the certificate
+    /// cannot be made.
     pub async fn start_on(profile: Profile, listener: TcpListener, options: Options) -> Result<MockServer, ServeError> {
+        let tls = match profile.tls.enabled {
+            true => Some(ServerTls::new(&profile.tls, wall_clock()).map_err(|e| ServeError::Tls(e.to_string()))?),
+            false => None,
+        };
+        if let Some(Err(why)) = tls.as_deref().map(ServerTls::channel_bindings)
+            && profile.iis.extended_protection != crate::profile::ExtendedProtection::None
+        {
+            return Err(ServeError::Tls(format!("Extended Protection needs channel bindings: {why}")));
+        }
         let control = match options.control {
             Some(addr) => Some(bind("control plane", addr).await?),
             None => None,
         };
         let addr = listener.local_addr().map_err(ServeError::LocalAddr)?;
         let control_addr = control.as_ref().map(TcpListener::local_addr).transpose().map_err(ServeError::LocalAddr)?;
-        let realm = profile.public_url.clone().unwrap_or_else(|| app_url(addr, &profile.virtual_directory));
+        let scheme = scheme(tls.is_some());
+        let realm = profile.public_url.clone().unwrap_or_else(|| app_url(scheme, addr, &profile.virtual_directory));
         let journal = Journal::new(options.journal_capacity);
         let state = AppState::with_limits(profile, realm, journal, options.clock, options.limits);
         let (tx, rx) = oneshot::channel::<()>();
         let control_router = crate::control::router(state.clone());
         let server_state = state.clone();
+        let server_tls = tls.clone();
         let task = tokio::spawn(async move {
             let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
             let mut control_stop = stop_rx.clone();
@@ -97,7 +114,7 @@ impl MockServer {
                     })
                     .await;
             });
-            http::run(listener, server_state, async move {
+            http::run(listener, server_state, server_tls, async move {
                 let _ = rx.await;
                 let _ = stop_tx.send(true);
             })
@@ -105,7 +122,7 @@ impl MockServer {
             let _ = control_task.await;
             drop(stop_rx);
         });
-        Ok(MockServer { addr, control_addr, state, shutdown: Some(tx), task: Some(task) })
+        Ok(MockServer { addr, control_addr, state, tls, shutdown: Some(tx), task: Some(task) })
     }
 
     /// The emulated server's address.
@@ -113,14 +130,35 @@ impl MockServer {
         self.addr
     }
 
-    /// `http://ADDR` of the emulated server.
+    /// `http://ADDR` of the emulated server, or `https://ADDR` with TLS.
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        format!("{}://{}", self.scheme(), self.addr)
     }
 
-    /// The application URL (`http://ADDR/tfs`), i.e. the server (deployment) URL.
+    /// `https` with TLS, else `http`. (With TLS the port also answers plain http.)
+    pub fn scheme(&self) -> &'static str {
+        scheme(self.tls.is_some())
+    }
+
+    /// The application URL (`http[s]://ADDR/tfs`), i.e. the server (deployment) URL.
     pub fn server_url(&self) -> String {
-        app_url(self.addr, &self.state.profile().virtual_directory)
+        app_url(self.scheme(), self.addr, &self.state.profile().virtual_directory)
+    }
+
+    /// The server's TLS (CA file and PEM, channel bindings, failed handshakes), if enabled.
+    pub fn tls(&self) -> Option<&ServerTls> {
+        self.tls.as_deref()
+    }
+
+    /// The CA file (PEM) a client must trust, if TLS is enabled. It lives in a temporary
+    /// folder that is removed when the server stops.
+    pub fn ca_file(&self) -> Option<&Path> {
+        self.tls.as_deref().map(ServerTls::ca_file)
+    }
+
+    /// The CA certificate(s), PEM, if TLS is enabled.
+    pub fn ca_pem(&self) -> Option<&str> {
+        self.tls.as_deref().map(ServerTls::ca_pem)
     }
 
     /// A collection's URL, e.g. `http://ADDR/tfs/DefaultCollection`.
@@ -162,8 +200,16 @@ impl Drop for MockServer {
     }
 }
 
-fn app_url(addr: SocketAddr, vdir: &str) -> String {
-    if vdir.is_empty() { format!("http://{addr}") } else { format!("http://{addr}/{vdir}") }
+fn app_url(scheme: &str, addr: SocketAddr, vdir: &str) -> String {
+    if vdir.is_empty() { format!("{scheme}://{addr}") } else { format!("{scheme}://{addr}/{vdir}") }
+}
+
+fn scheme(tls: bool) -> &'static str {
+    if tls { "https" } else { "http" }
+}
+
+fn wall_clock() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
 }
 
 async fn bind(what: &'static str, addr: SocketAddr) -> Result<TcpListener, ServeError> {

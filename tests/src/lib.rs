@@ -9,3 +9,11 @@
 //! client and its mutants), `load-test` (bounded mixed load against the standalone server).
 
 pub mod ntlm;
+
+/// A reqwest client builder. reqwest is built with rustls but no provider of its own (so the
+/// build has no aws-lc); this installs rustls' `ring` provider for the process first.
+pub fn http() -> reqwest::ClientBuilder {
+    // Err only when a provider is installed already, which is fine.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+}

@@ -36,8 +36,24 @@ pub struct Logon<'a> {
 /// # Errors
 /// When the CHALLENGE does not parse.
 pub fn authenticate(challenge: &[u8], logon: &Logon<'_>) -> Result<Vec<u8>, String> {
+    authenticate_bound(challenge, logon, None)
+}
+
+/// The NTLMv2 AUTHENTICATE answering a server's CHALLENGE, with MsvAvChannelBindings
+/// `bindings` in its blob when given (Extended Protection over TLS).
+///
+/// # Errors
+/// When the CHALLENGE does not parse.
+pub fn authenticate_bound(challenge: &[u8], logon: &Logon<'_>, bindings: Option<[u8; 16]>) -> Result<Vec<u8>, String> {
     let chal = parse_challenge(challenge)?;
-    let target_info: Vec<u8> = chal.target_information.iter().flat_map(|e| e.to_bytes()).collect();
+    let mut target_info: Vec<u8> = Vec::new();
+    for pair in message::av_pair::parse(&chal_target_info(&chal)) {
+        message::av_pair::push_raw(&mut target_info, pair.id, pair.value);
+    }
+    if let Some(bindings) = bindings {
+        message::av_pair::push_raw(&mut target_info, message::av_pair::CHANNEL_BINDINGS, &bindings);
+    }
+    message::av_pair::push_raw(&mut target_info, message::av_pair::EOL, &[]);
     let creds = ntlmclient::Credentials {
         username: logon.user.to_owned(),
         password: logon.password.to_owned(),
@@ -71,6 +87,11 @@ pub fn authenticate_v1(challenge: &[u8], logon: &Logon<'_>) -> Result<Vec<u8>, S
         mic: None,
     };
     Ok(message::build_authenticate(&auth))
+}
+
+/// The CHALLENGE's TargetInfo as ntlmclient re-serialises it.
+fn chal_target_info(chal: &ntlmclient::ChallengeMessage) -> Vec<u8> {
+    chal.target_information.iter().flat_map(|e| e.to_bytes()).collect()
 }
 
 fn parse_challenge(challenge: &[u8]) -> Result<ntlmclient::ChallengeMessage, String> {

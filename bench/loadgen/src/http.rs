@@ -1,7 +1,6 @@
 //! Just enough HTTP/1.1 for the bench: write a GET, read one response with Content-Length.
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
 /// The parts of a response the bench looks at.
 #[derive(Debug, Default)]
@@ -53,7 +52,10 @@ pub fn parse_head(buf: &[u8]) -> Option<Result<(Head, usize), String>> {
 }
 
 /// Sends `request` and reads one whole response (head and body) from `stream`.
-pub async fn exchange(stream: &mut TcpStream, request: &[u8], buf: &mut Vec<u8>) -> Result<Head, String> {
+pub async fn exchange<S>(stream: &mut S, request: &[u8], buf: &mut Vec<u8>) -> Result<Head, String>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
     stream.write_all(request).await.map_err(|e| format!("write: {e}"))?;
     buf.clear();
     loop {
@@ -68,7 +70,7 @@ pub async fn exchange(stream: &mut TcpStream, request: &[u8], buf: &mut Vec<u8>)
     }
 }
 
-async fn read_more(stream: &mut TcpStream, buf: &mut Vec<u8>) -> Result<(), String> {
+async fn read_more<S: AsyncRead + Unpin>(stream: &mut S, buf: &mut Vec<u8>) -> Result<(), String> {
     let mut chunk = [0u8; 8192];
     match stream.read(&mut chunk).await {
         Ok(0) => Err("connection closed mid-response".to_owned()),

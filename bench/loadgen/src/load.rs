@@ -1,11 +1,14 @@
 //! `ntlm` and `fresh`: a fixed number of workers, each opening a new connection per iteration.
 
 use std::rc::Rc;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
+use tokio_rustls::TlsConnector;
 
 use crate::args::Args;
 use crate::http::{self, Head};
@@ -17,6 +20,31 @@ struct Plan {
     headers: Vec<String>,
     requests: usize,
     credentials: Option<ntlmclient::Credentials>,
+    /// With `--tls CA_FILE`: every connection does a full TLS handshake (no resumption).
+    tls: Option<TlsConnector>,
+}
+
+/// A connection, plain or TLS.
+trait Stream: AsyncRead + AsyncWrite + Unpin {}
+impl<T: AsyncRead + AsyncWrite + Unpin> Stream for T {}
+
+/// A TLS client trusting exactly the CA file, with session resumption off so that each fresh
+/// connection pays for a full handshake, as a new client process does.
+fn tls_connector(ca_file: &str) -> Result<TlsConnector, String> {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject;
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in CertificateDer::pem_file_iter(ca_file).map_err(|e| format!("--tls {ca_file}: {e}"))? {
+        roots.add(cert.map_err(|e| format!("--tls {ca_file}: {e}"))?).map_err(|e| e.to_string())?;
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    config.resumption = rustls::client::Resumption::disabled();
+    Ok(TlsConnector::from(Arc::new(config)))
 }
 
 /// Runs `mode` and prints `mode=.. iterations=.. seconds=.. rate=.. failures=..`.
@@ -32,6 +60,7 @@ pub fn run(mode: &str, args: &Args) -> Result<(), String> {
         headers: args.all("header").to_vec(),
         requests: args.num("requests", 2)?,
         credentials,
+        tls: args.get("tls").map(tls_connector).transpose()?,
     });
     let concurrency: usize = args.num("concurrency", 8)?;
     let seconds: f64 = args.num("seconds", 5.0)?;
@@ -95,10 +124,14 @@ async fn worker(plan: Rc<Plan>, deadline: Instant) -> (u64, u64, Option<String>)
     (ok, failed, first_error)
 }
 
-async fn connect(plan: &Plan) -> Result<TcpStream, String> {
+async fn connect(plan: &Plan) -> Result<Box<dyn Stream>, String> {
     let stream = TcpStream::connect(&plan.addr).await.map_err(|e| format!("connect: {e}"))?;
     stream.set_nodelay(true).map_err(|e| e.to_string())?;
-    Ok(stream)
+    let Some(tls) = &plan.tls else { return Ok(Box::new(stream)) };
+    let host = plan.addr.rsplit_once(':').map_or(plan.addr.as_str(), |(host, _)| host);
+    let name = rustls::pki_types::ServerName::try_from(host.to_owned()).map_err(|e| e.to_string())?;
+    let stream = tls.connect(name, stream).await.map_err(|e| format!("TLS handshake: {e}"))?;
+    Ok(Box::new(stream))
 }
 
 fn expect(head: &Head, status: u16, step: &str) -> Result<(), String> {

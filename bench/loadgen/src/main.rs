@@ -4,6 +4,8 @@
 //!   fresh TCP connection, `--concurrency` at a time for `--seconds`.
 //! - `fresh`: `--requests` plain requests with `--header` on each fresh connection; with 2 it is
 //!   the handshake's baseline (same connections and round trips, no NTLM).
+//! - `--tls CA_FILE` (both modes): every connection is TLS, trusting that CA, with a full
+//!   handshake each time (session resumption off).
 //! - `startup`: spawns the command after `--`, polls `--addr` until a request is answered, and
 //!   prints the time since the spawn.
 //!

@@ -44,6 +44,8 @@ pub struct Observation {
     pub duration: Duration,
     /// Processes still running after the client exited (the runner killed them).
     pub leftovers: Vec<Leftover>,
+    /// TLS handshakes the server saw fail (e.g. the client refused the certificate).
+    pub tls_handshake_failures: Vec<String>,
 }
 
 /// A process the client left running after it exited.

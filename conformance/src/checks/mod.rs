@@ -18,6 +18,7 @@ mod reasons;
 mod retry_bound;
 mod round_trips;
 mod timeout;
+mod tls_verification;
 
 use serde::{Deserialize, Serialize};
 
@@ -102,6 +103,7 @@ pub const CHECKS: &[Check] = &[
     api_version::CHECK,
     collection_in_path::CHECK,
     no_secret_leak::CHECK,
+    tls_verification::CHECK,
     timeout::CHECK,
     leftover_process::CHECK,
 ];

@@ -9,7 +9,9 @@ use ado_mock_server::{JournalEntry, Profile, Reason, Release};
 
 use super::{CheckInput, CheckResult, Exit, Observation};
 use crate::redact::Redactor;
-use crate::scenario::{AuthKind, Case, ClientSpec, Expect, Fault, Operation, Outcome, Scenario, ServerSpec, UrlForm};
+use crate::scenario::{
+    AuthKind, Case, ClientSpec, Expect, Fault, Operation, Outcome, Scenario, Scheme, ServerSpec, UrlForm,
+};
 
 /// A journal entry with no credential and no offer.
 pub fn entry(seq: u64, method: &str, path: &str, status: u16, reason: &str) -> JournalEntry {
@@ -35,6 +37,7 @@ pub fn entry(seq: u64, method: &str, path: &str, status: u16, reason: &str) -> J
         leg: None,
         secret_in_url: false,
         iis_log: Default::default(),
+        channel_bindings: None,
     }
 }
 
@@ -68,6 +71,8 @@ pub struct Fixture {
     pub journal: Vec<JournalEntry>,
     /// Processes left behind.
     pub leftovers: Vec<super::Leftover>,
+    /// TLS handshakes the server saw fail.
+    pub tls_handshake_failures: Vec<String>,
 }
 
 impl Fixture {
@@ -100,6 +105,7 @@ impl Fixture {
                 password: None,
                 operation: Operation::ListProjects,
                 url: UrlForm::Collection,
+                scheme: Scheme::Http,
                 api_version: None,
                 collection: "DefaultCollection".into(),
                 project: Some("Fabrikam".into()),
@@ -123,7 +129,18 @@ impl Fixture {
             stderr: String::new(),
             journal: vec![],
             leftovers: vec![],
+            tls_handshake_failures: vec![],
         }
+    }
+
+    /// Serves the case's profile over TLS with `failure` (the client is handed https).
+    pub fn tls(&mut self, failure: Option<ado_mock_server::profile::TrustFailure>) {
+        let mut profile = (*self.profile).clone();
+        profile.tls.enabled = true;
+        profile.tls.trust_failure = failure;
+        self.profile = Arc::new(profile);
+        self.scenario.server.releases = vec![(Release::Ads2022, Arc::clone(&self.profile))];
+        self.scenario.client.scheme = Scheme::Https;
     }
 
     /// Sets the exit.
@@ -196,6 +213,7 @@ impl Fixture {
             journal: self.journal.clone(),
             duration: Duration::from_millis(10),
             leftovers: self.leftovers.clone(),
+            tls_handshake_failures: self.tls_handshake_failures.clone(),
         };
         let redactor = Redactor::for_profile(&self.profile);
         run(&CheckInput { case: &case, observed: &observed, timeout: Duration::from_secs(2), redactor: &redactor })

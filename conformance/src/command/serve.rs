@@ -15,7 +15,7 @@ use ado_mock_server::server::Options;
 
 use super::{StopSignals, catalogue, stop_signals};
 use crate::cli::ServeArgs;
-use crate::contract::contract_env;
+use crate::contract::{contract_env, tls_env};
 use crate::error::ExpectedError;
 use crate::exit_code;
 use crate::scenario::Case;
@@ -55,7 +55,7 @@ async fn serve_case(case: Case, args: &ServeArgs) -> anyhow::Result<u8> {
     // Handlers first: a SIGTERM right after `ready` must stop the server cleanly.
     let mut stop = stop_signals()?;
     let mut env = String::new();
-    for (key, value) in contract_env(&case, &server.server_url()) {
+    for (key, value) in contract_env(&case, &server.server_url()).into_iter().chain(tls_env(server.ca_file())) {
         let _ = writeln!(env, "{key}={value}");
     }
     env.push_str("ready\n");

@@ -12,7 +12,7 @@ use super::child::{ChildOutcome, ChildSpec, run_command};
 use super::sandbox::{Sandbox, receive_listener, send_env};
 use crate::baseline::Baseline;
 use crate::checks::{CheckInput, Exit, Observation, judge};
-use crate::contract::{contract_env, process_env};
+use crate::contract::{contract_env, process_env, tls_env};
 use crate::manifest::ClientManifest;
 use crate::redact::Redactor;
 use crate::result::CaseResult;
@@ -48,7 +48,9 @@ pub async fn run_case(case: Case, ctx: Arc<RunContext>, cancel: Cancel) -> Optio
     };
     let parent = |name: &str| ctx.parent_env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
     let env_for = |server: &MockServer| {
-        process_env(&contract_env(&case, &server.server_url()), &dirs.home(), &dirs.tmp(), &ctx.manifest, parent)
+        let mut contract = contract_env(&case, &server.server_url());
+        contract.extend(tls_env(server.ca_file()));
+        process_env(&contract, &dirs.home(), &dirs.tmp(), &ctx.manifest, parent)
     };
     let mut spec = ChildSpec {
         command: ctx.manifest.command.clone(),
@@ -80,16 +82,17 @@ pub async fn run_case(case: Case, ctx: Arc<RunContext>, cancel: Cancel) -> Optio
             (outcome, server)
         }
     };
-    let journal = match server {
+    let (journal, handshake_failures) = match server {
         Ok(server) => {
             let journal = server.journal();
+            let handshake_failures = server.tls().map(|tls| tls.handshake_failures()).unwrap_or_default();
             server.shutdown().await;
-            journal
+            (journal, handshake_failures)
         }
         Err(why) if !outcome.cancelled => {
             return Some(setup_failure(&case, &ctx, format!("the sandbox did not start: {why}")));
         }
-        Err(_) => Vec::new(),
+        Err(_) => (Vec::new(), Vec::new()),
     };
     if outcome.cancelled {
         return None;
@@ -98,7 +101,8 @@ pub async fn run_case(case: Case, ctx: Arc<RunContext>, cancel: Cancel) -> Optio
         .with_path(&dirs.home(), "<home>")
         .with_path(&dirs.tmp(), "<tmp>")
         .with_path(dirs.root.path(), "<case-dir>");
-    let observed = observation(outcome, journal);
+    let mut observed = observation(outcome, journal);
+    observed.tls_handshake_failures = handshake_failures;
     Some(judged(&case, &ctx, &observed, &redactor))
 }
 
@@ -110,6 +114,7 @@ fn observation(outcome: ChildOutcome, journal: Vec<ado_mock_server::JournalEntry
         journal,
         duration: outcome.duration,
         leftovers: outcome.leftovers,
+        tls_handshake_failures: Vec::new(),
     }
 }
 
@@ -161,6 +166,7 @@ fn setup_failure(case: &Case, ctx: &RunContext, why: String) -> CaseResult {
         journal: Vec::new(),
         duration: std::time::Duration::ZERO,
         leftovers: Vec::new(),
+        tls_handshake_failures: Vec::new(),
     };
     judged(case, ctx, &observed, &Redactor::for_case(case))
 }

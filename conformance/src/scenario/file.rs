@@ -6,7 +6,7 @@
 
 use serde::Deserialize;
 
-use super::model::{AccountForm, AuthKind, Capability, Fault, Operation, Outcome, UrlForm};
+use super::model::{AccountForm, AuthKind, Capability, Fault, Operation, Outcome, Scheme, UrlForm};
 
 /// A scenario file (`scenarios/<area>/<name>.toml`).
 #[derive(Debug, Deserialize)]
@@ -58,6 +58,8 @@ pub struct ClientFile {
     /// `collection` (default), `server` or `wrong-collection`.
     #[serde(default)]
     pub url: UrlForm,
+    /// `https` or `http`; default: `https` when the server has `[tls] enabled`, else `http`.
+    pub scheme: Option<Scheme>,
     /// A pinned api-version (`ADO_API_VERSION`).
     pub api_version: Option<String>,
     /// The collection (default: the profile's first).

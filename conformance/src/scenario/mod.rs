@@ -10,7 +10,7 @@ mod validate;
 
 pub use load::{Catalogue, load, load_dir};
 pub use model::{
-    AccountForm, AuthKind, Capability, Case, ClientSpec, Expect, Fault, Operation, Outcome, Scenario, ServerSpec,
-    UrlForm,
+    AccountForm, AuthKind, Capability, Case, ClientSpec, Expect, Fault, Operation, Outcome, Scenario, Scheme,
+    ServerSpec, UrlForm,
 };
 pub use source::Source;

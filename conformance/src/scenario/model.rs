@@ -227,6 +227,27 @@ impl UrlForm {
     }
 }
 
+/// The URL scheme the client is handed (`[client] scheme`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Scheme {
+    /// `http://`: plain http (with TLS on, the same port answers it; see `[tls] ssl-only`).
+    #[default]
+    Http,
+    /// `https://`: needs `[tls] enabled = true` in the server.
+    Https,
+}
+
+impl Scheme {
+    /// `http` or `https`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Scheme::Http => "http",
+            Scheme::Https => "https",
+        }
+    }
+}
+
 /// Whether the client should succeed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -306,6 +327,8 @@ pub struct ClientSpec {
     pub operation: Operation,
     /// The URL form.
     pub url: UrlForm,
+    /// The URL scheme (resolved: `https` by default when the server has TLS).
+    pub scheme: Scheme,
     /// A pinned api-version.
     pub api_version: Option<String>,
     /// The collection (default: the profile's first).

@@ -6,7 +6,7 @@ use ado_mock_server::{Profile, Reason};
 use regex::Regex;
 
 use super::file::{ClientFile, ExpectFile};
-use super::model::{AuthKind, ClientSpec, Expect};
+use super::model::{AuthKind, ClientSpec, Expect, Scheme};
 
 type KeyError = (String, String);
 
@@ -22,6 +22,17 @@ pub fn client_spec(raw: ClientFile, profile: &Profile) -> Result<ClientSpec, Key
     {
         return Err(key_err("client.api-version", format!("expected an api-version like \"7.0\", found `{v}`")));
     }
+    let scheme = match (raw.scheme, profile.tls.enabled) {
+        (Some(Scheme::Https), false) => {
+            return Err(key_err(
+                "client.scheme",
+                "expected `http`, or `[server.tls] enabled = true` for `https` (the server speaks plain http)",
+            ));
+        }
+        (Some(scheme), _) => scheme,
+        (None, true) => Scheme::Https,
+        (None, false) => Scheme::Http,
+    };
     let collection = match (&raw.collection, profile.collections.first()) {
         (Some(c), _) => c.clone(),
         (None, Some(c)) => c.name.clone(),
@@ -41,6 +52,7 @@ pub fn client_spec(raw: ClientFile, profile: &Profile) -> Result<ClientSpec, Key
         password: raw.password,
         operation: raw.operation,
         url: raw.url,
+        scheme,
         api_version: raw.api_version,
         collection,
         project: project_name,

@@ -22,10 +22,19 @@ pub fn decide(profile: &Profile, facts: &RequestFacts, failed_logons: &dyn Fn(&s
     if facts.target.host == Host::Outside {
         return outside(profile, facts);
     }
+    // sslOnly: TFS redirects in BeginRequest, before IIS authentication runs in the pipeline;
+    // only kernel-mode (HTTP.sys) Windows handshakes complete before it.
+    let redirect = profile.tls.ssl_only && facts.connection.tls.is_none();
+    if redirect && !matches!(facts.credential, super::Credential::Windows { .. }) {
+        return https_required(facts);
+    }
     let pass = match iis::check(profile, facts, failed_logons) {
         Ok(pass) => pass,
         Err(decision) => return decision,
     };
+    if redirect {
+        return apply(https_required(facts), pass.effects);
+    }
     let decision = match tfs_layers(profile, facts, pass.principal) {
         Ok(decision) | Err(decision) => decision,
     };
@@ -84,6 +93,23 @@ fn anonymous(
     Err(Decision::new(Layer::Scheme, reason, answers::anonymous(profile), format!("{explanation}; 401 TF400813"), hint))
 }
 
+/// TFS `sslOnly` (web.config appSettings): a plain-http request gets 302 to https.
+fn https_required(facts: &RequestFacts) -> Decision {
+    Decision::new(
+        Layer::Host,
+        Reason::UrlHttpsRequired,
+        Answer::HttpsRedirect { path: facts.path.clone() },
+        format!(
+            "{} {} over plain http: the server is ssl-only (web.config appSettings sslOnly = true), so TFS \
+             redirects it to https (302) before any authentication",
+            facts.method,
+            super::describe::printable(&facts.path, 200)
+        ),
+        "use the server's https:// URL and trust its certificate; a credential sent to the http:// URL has \
+         already crossed the network in clear, so treat it as exposed",
+    )
+}
+
 fn outside(profile: &Profile, facts: &RequestFacts) -> Decision {
     Decision::new(
         Layer::Host,
@@ -120,6 +146,7 @@ fn apply(mut decision: Decision, effects: Effects) -> Decision {
     }
     decision.logon = decision.logon.or(effects.logon);
     decision.leg = decision.leg.or(effects.leg);
+    decision.channel_bindings = decision.channel_bindings.or(effects.channel_bindings);
     if let Answer::Serve { final_token, .. } = &mut decision.answer {
         *final_token = effects.final_token;
     }

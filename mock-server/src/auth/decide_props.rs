@@ -66,7 +66,7 @@ proptest! {
             builder = builder.header("authorization", value);
         }
         let (parts, _) = builder.body(()).unwrap().into_parts();
-        let facts = crate::http::extract::facts(&profile, &parts, 1, ConnectionAuth::None, testing::NOW, [7; 8]).0;
+        let facts = crate::http::extract::facts(&profile, &parts, (1, ConnectionAuth::None, None), testing::NOW, [7; 8]).0;
         let decision = decide(&profile, &facts, &|_| 0);
         if decision.reason == Reason::Ok {
             let anonymous_route = matches!(&decision.answer, Answer::Serve { route: Route::ResourceAreas, .. });

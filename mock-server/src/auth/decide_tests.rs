@@ -13,6 +13,7 @@ use crate::ntlm::{self, Step, StepInput};
 use crate::profile::{Profile, Provider};
 use crate::rest::{RestContext, serve};
 use crate::testing::{self, basic, job_token, pat};
+use crate::tls::ConnectionTls;
 
 /// curl's NTLM NEGOTIATE (ntlm-facts 2.1).
 const CURL_TYPE1: &str = "TlRMTVNTUAABAAAABoIIAAAAAAAAAAAAAAAAAAAAAAA=";
@@ -27,6 +28,7 @@ struct Case {
     headers: Vec<(&'static str, String)>,
     connection: ConnectionAuth,
     failed_logons: u32,
+    tls: Option<ConnectionTls>,
     reason: Reason,
     status: u16,
 }
@@ -40,6 +42,7 @@ fn case(name: &'static str, reason: Reason, status: u16) -> Case {
         headers: Vec::new(),
         connection: ConnectionAuth::None,
         failed_logons: 0,
+        tls: None,
         reason,
         status,
     }
@@ -73,13 +76,58 @@ impl Case {
         self.failed_logons = n;
         self
     }
+    fn over_tls(mut self) -> Self {
+        self.tls = Some(ConnectionTls { channel_bindings: Some(CHANNEL) });
+        self
+    }
+}
+
+/// The channel-binding value of the test TLS connection.
+const CHANNEL: [u8; 16] = [0xcb; 16];
+
+/// Extended Protection Require over https (the profile of the channel-binding rows).
+const EPA_REQUIRE: &str = "[tls]\nenabled = true\n[iis]\nextended-protection = \"require\"";
+
+/// A connection with a pending CHALLENGE and the NTLMv2 AUTHENTICATE of CONTOSO\joseph
+/// answering it, binding `bindings`.
+fn bound_logon(profile: &Profile, bindings: Option<[u8; 16]>) -> (ConnectionAuth, String) {
+    let client = ntlm::test_support::TestClient {
+        user: "joseph",
+        domain: "CONTOSO",
+        password: "Passw0rd!",
+        key_exch_and_mic: false,
+        channel_bindings: bindings,
+    };
+    let negotiate = client.negotiate();
+    let input = StepInput {
+        token: &negotiate,
+        negotiate_scheme: false,
+        pending: None,
+        server_challenge: [1; 8],
+        timestamp: 0,
+        channel_bindings: Default::default(),
+    };
+    let Step::Continue { token: challenge, pending, .. } =
+        ntlm::step(&super::acceptor_config(profile), input, &|_, _| None)
+    else {
+        panic!("a NEGOTIATE starts a handshake")
+    };
+    let (auth, _) = client.authenticate(&negotiate, &challenge);
+    let connection = ConnectionAuth::Pending { scheme: Provider::Ntlm, handshake: Box::new(pending) };
+    (connection, format!("NTLM {}", STANDARD.encode(auth)))
 }
 
 /// A connection that has just been sent a CHALLENGE for curl's NEGOTIATE.
 fn pending(profile: &Profile) -> ConnectionAuth {
     let token = STANDARD.decode(CURL_TYPE1).unwrap();
-    let input =
-        StepInput { token: &token, negotiate_scheme: false, pending: None, server_challenge: [1; 8], timestamp: 0 };
+    let input = StepInput {
+        token: &token,
+        negotiate_scheme: false,
+        pending: None,
+        server_challenge: [1; 8],
+        timestamp: 0,
+        channel_bindings: Default::default(),
+    };
     match ntlm::step(&super::acceptor_config(profile), input, &|_, _| None) {
         Step::Continue { pending, .. } => {
             ConnectionAuth::Pending { scheme: Provider::Ntlm, handshake: Box::new(pending) }
@@ -92,6 +140,9 @@ fn cases(p: &Profile) -> Vec<Case> {
     let full = pat(p, "CONTOSO\\joseph", "full");
     let star = pat(p, "CONTOSO\\joseph", "star");
     let kerberos_only = ntlm::spnego::build_init(&[ntlm::spnego::KRB5_OID], None).unwrap();
+    let (unbound, unbound_auth) = bound_logon(p, None);
+    let (misbound, misbound_auth) = bound_logon(p, Some([0x99; 16]));
+    let (bound, bound_auth) = bound_logon(p, Some(CHANNEL));
     vec![
         case("ok.list-projects", Reason::Ok, 200).auth(basic(&format!(":{full}"))),
         case("ok.pat-in-user-slot", Reason::Ok, 200).auth(basic(&format!("{full}:"))),
@@ -215,6 +266,29 @@ fn cases(p: &Profile) -> Vec<Case> {
             .profile("[ntlm]\nblocked = true\naccept-v1 = true")
             .connection(pending(p))
             .auth(format!("NTLM {CURL_V1_TYPE3}")),
+        case("ntlm.channel_binding_missing", Reason::NtlmChannelBindingMissing, 401)
+            .profile(EPA_REQUIRE)
+            .over_tls()
+            .connection(unbound)
+            .auth(unbound_auth),
+        case("ntlm.channel_binding_mismatch", Reason::NtlmChannelBindingMismatch, 401)
+            .profile(EPA_REQUIRE)
+            .over_tls()
+            .connection(misbound)
+            .auth(misbound_auth),
+        case("ok.ntlm-channel-bound", Reason::Ok, 200)
+            .profile(EPA_REQUIRE)
+            .over_tls()
+            .connection(bound)
+            .auth(bound_auth),
+        case("url.https_required", Reason::UrlHttpsRequired, 302)
+            .profile("[tls]\nenabled = true\nssl-only = true")
+            .uri("/tfs/DefaultCollection/_apis/projects?api-version=7.0")
+            .auth(basic(&format!(":{full}"))),
+        case("ok.ssl-only-over-https", Reason::Ok, 200)
+            .profile("[tls]\nenabled = true\nssl-only = true")
+            .over_tls()
+            .auth(basic(&format!(":{full}"))),
         case("ntlm.unsupported_mech", Reason::NtlmUnsupportedMech, 401)
             .auth(format!("Negotiate {}", STANDARD.encode(kerberos_only))),
         case("url.no_collection", Reason::UrlNoCollection, 404)
@@ -262,7 +336,8 @@ fn cases(p: &Profile) -> Vec<Case> {
 fn run(base: &Profile, case: &Case) -> (Profile, Decision) {
     let profile = if case.overrides.is_empty() { base.clone() } else { testing::profile_with(case.overrides) };
     let headers: Vec<(&str, &str)> = case.headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
-    let facts = testing::facts(&profile, case.method, &case.uri, &headers, case.connection.clone());
+    let mut facts = testing::facts(&profile, case.method, &case.uri, &headers, case.connection.clone());
+    facts.connection.tls = case.tls;
     let failed = case.failed_logons;
     let decision = decide(&profile, &facts, &|_| failed);
     (profile, decision)

@@ -169,6 +169,11 @@ pub enum Answer {
         /// The module that refused.
         module: IisModule,
     },
+    /// TFS `sslOnly`: a plain-http request redirected (302) to the same path over https.
+    HttpsRedirect {
+        /// The path (and query, once the renderer adds it) to send the client to.
+        path: String,
+    },
     /// A Windows handshake step answered by HTTP.sys: 401 with one `WWW-Authenticate: <scheme> <token>`.
     Handshake {
         /// The scheme the client used.
@@ -187,6 +192,7 @@ impl Answer {
             Answer::Serve { .. } => 200,
             Answer::Tfs { status, .. } | Answer::Iis { status, .. } => *status,
             Answer::Handshake { .. } => 401,
+            Answer::HttpsRedirect { .. } => 302,
         }
     }
 
@@ -195,7 +201,7 @@ impl Answer {
         let challenges = match self {
             Answer::Tfs { challenges, .. } | Answer::Iis { challenges, .. } => challenges.as_slice(),
             Answer::Handshake { scheme, .. } => return vec![scheme.scheme().to_owned()],
-            Answer::Serve { .. } => return Vec::new(),
+            Answer::Serve { .. } | Answer::HttpsRedirect { .. } => return Vec::new(),
         };
         challenges
             .iter()
@@ -255,6 +261,8 @@ pub struct Decision {
     pub logon: Option<Logon>,
     /// A summary of the Windows handshake leg, if this request carried one.
     pub leg: Option<String>,
+    /// What an NTLMv2 AUTHENTICATE's MsvAvChannelBindings said (Extended Protection).
+    pub channel_bindings: Option<crate::ntlm::BindingsSeen>,
 }
 
 impl Decision {
@@ -270,6 +278,7 @@ impl Decision {
             connection: ConnectionUpdate::Keep,
             logon: None,
             leg: None,
+            channel_bindings: None,
         }
     }
 

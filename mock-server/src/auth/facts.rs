@@ -90,6 +90,8 @@ pub struct ConnectionFacts {
     pub id: u64,
     /// Its Windows authentication state.
     pub auth: ConnectionAuth,
+    /// Its TLS channel (issue 11: https, channel bindings); `None` for plain http.
+    pub tls: Option<crate::tls::ConnectionTls>,
 }
 
 /// Windows authentication state of one TCP connection (IIS keeps it per connection, never

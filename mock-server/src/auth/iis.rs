@@ -42,7 +42,9 @@ pub fn check(
         Credential::Windows { scheme, token } if profile.iis.offered_providers().contains(scheme) => {
             match windows::leg(profile, facts, *scheme, token.as_deref(), failed_logons) {
                 WindowsLeg::Done(decision) => Err(*decision),
-                WindowsLeg::Authenticated { principal, effects } => Ok(IisPass { principal: Some(principal), effects }),
+                WindowsLeg::Authenticated { principal, effects } => {
+                    Ok(IisPass { principal: Some(principal), effects: *effects })
+                }
             }
         }
         Credential::Basic(basic) if iis.basic => iis_basic(profile, basic, failed_logons),

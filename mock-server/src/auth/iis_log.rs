@@ -22,6 +22,8 @@ pub const SEC_E_UNSUPPORTED_FUNCTION: u32 = 0x8009_0302;
 pub const SEC_E_INVALID_TOKEN: u32 = 0x8009_0308;
 /// `SEC_E_LOGON_DENIED` (0x8009030C): a Windows logon denied.
 pub const SEC_E_LOGON_DENIED: u32 = 0x8009_030C;
+/// `SEC_E_BAD_BINDINGS` (0x80090346): the channel bindings do not match (Extended Protection).
+pub const SEC_E_BAD_BINDINGS: u32 = 0x8009_0346;
 /// `SEC_E_NO_CREDENTIALS` (0x8009030E): logged for the challenge (continue) leg.
 pub const SEC_E_NO_CREDENTIALS: u32 = 0x8009_030E;
 /// `ERROR_FILE_NOT_FOUND`: IIS's own 404.
@@ -50,6 +52,7 @@ impl IisLog {
             Reason::NtlmChallenge => (1, SEC_E_NO_CREDENTIALS),
             Reason::NtlmNoHandshake | Reason::NtlmUnsupportedMech => (1, SEC_E_INVALID_TOKEN),
             Reason::NtlmBlocked => (1, SEC_E_UNSUPPORTED_FUNCTION),
+            Reason::NtlmChannelBindingMissing | Reason::NtlmChannelBindingMismatch => (1, SEC_E_BAD_BINDINGS),
             Reason::IisAnonymousDisabled | Reason::IisNoMethod | Reason::IisProviderNotEnabled => (2, ACCESS_DENIED),
             Reason::IisBasicIntercepts => (1, LOGON_FAILURE),
             Reason::IdentityLockedOut if decision.layer == Layer::Iis && !windows => (1, ACCOUNT_LOCKED_OUT),
@@ -164,6 +167,11 @@ fn meaning(status: u64, substatus: u64, win32: u64) -> (&'static str, Vec<Reason
             "401.1 SEC_E_UNSUPPORTED_FUNCTION: NTLM blocked by the 'Restrict NTLM: Incoming NTLM traffic' policy (event 4625 sub-status 0xC0000418)",
             vec![R::NtlmBlocked],
         ),
+        (401, 1, 2_148_074_310) => (
+            "401.1 SEC_E_BAD_BINDINGS: Extended Protection refused the Windows logon: the client sent no channel bindings (Require) or ones for another TLS channel (a proxy terminating TLS, or the wrong certificate)",
+            vec![R::NtlmChannelBindingMissing, R::NtlmChannelBindingMismatch],
+        ),
+        (302, 0, 0) => ("302 from TFS: sslOnly redirects plain http to https", vec![R::UrlHttpsRequired]),
         (401, 1, 1326) => (
             "401.1 ERROR_LOGON_FAILURE from IIS Basic: wrong password, unknown user, a bare user name looked up among local accounts, or a PAT sent to a server with IIS Basic on",
             vec![R::IisBasicIntercepts],

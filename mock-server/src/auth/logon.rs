@@ -18,6 +18,8 @@ pub struct Effects {
     pub final_token: Option<Vec<u8>>,
     /// The handshake leg summary.
     pub leg: Option<String>,
+    /// What the client's channel bindings said, for the journal (Windows logons).
+    pub channel_bindings: Option<crate::ntlm::BindingsSeen>,
 }
 
 /// Refuses a Windows logon of a locked-out or disabled account.

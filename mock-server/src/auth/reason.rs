@@ -89,12 +89,20 @@ reasons! {
     /// "Restrict NTLM: Incoming NTLM traffic" denies the logon (raw NTLM, NTLM under Negotiate,
     /// or inside SPNEGO).
     NtlmBlocked => "ntlm.blocked",
+    /// Extended Protection Require: the NTLMv2 AUTHENTICATE over https carried no channel
+    /// bindings (IIS 401.1).
+    NtlmChannelBindingMissing => "ntlm.channel_binding_missing",
+    /// Extended Protection Allow or Require: the channel bindings do not match this TLS channel
+    /// (IIS 401.1).
+    NtlmChannelBindingMismatch => "ntlm.channel_binding_mismatch",
     /// A handshake step: the server sent its CHALLENGE (not a refusal).
     NtlmChallenge => "ntlm.challenge",
     /// A collection-level API called at the deployment level (no collection in the URL).
     UrlNoCollection => "url.no_collection",
     /// The first path segment names no collection.
     UrlUnknownCollection => "url.unknown_collection",
+    /// TFS `sslOnly`: a plain-http request is redirected to https (302).
+    UrlHttpsRequired => "url.https_required",
     /// The collection is stopped (503).
     CollectionStopped => "collection.stopped",
     /// The api-version is above the release's ceiling.

@@ -23,7 +23,7 @@ pub enum WindowsLeg {
         /// Who logged on.
         principal: Principal,
         /// Connection state, logon count, final token and leg summary.
-        effects: Effects,
+        effects: Box<Effects>,
     },
 }
 
@@ -78,6 +78,10 @@ pub fn leg(
         pending,
         server_challenge: server_challenge(profile, facts.nonce),
         timestamp,
+        channel_bindings: ntlm::ChannelBindingCheck {
+            token_checking: profile.iis.extended_protection,
+            expected: facts.connection.tls.and_then(|tls| tls.channel_bindings),
+        },
     };
     let password_of = |user: &str, domain: &str| {
         profile.windows_identity(user, domain).and_then(|i| i.password.as_ref()).map(|p| p.expose().to_owned())
@@ -103,9 +107,20 @@ pub fn leg(
             refuse_blocked(profile, scheme, user, domain, Some(leg.summary()))
         }
         Step::Authenticated { user, domain, final_token, leg, .. } => {
-            authenticated(profile, scheme, &user, &domain, final_token, leg.summary(), failed_logons)
+            let mut outcome = authenticated(profile, scheme, &user, &domain, final_token, leg.summary(), failed_logons);
+            match &mut outcome {
+                WindowsLeg::Done(d) => d.channel_bindings = leg.channel_bindings,
+                WindowsLeg::Authenticated { effects, .. } => effects.channel_bindings = leg.channel_bindings,
+            }
+            outcome
         }
-        Step::Failed { failure, leg } => failed(profile, scheme, failure, leg.summary(), failed_logons),
+        Step::Failed { failure, leg } => {
+            let mut outcome = failed(profile, scheme, failure, leg.summary(), failed_logons);
+            if let WindowsLeg::Done(d) = &mut outcome {
+                d.channel_bindings = leg.channel_bindings;
+            }
+            outcome
+        }
     }
 }
 
@@ -175,8 +190,9 @@ fn authenticated(
         logon: Some(Logon::Succeeded { account }),
         final_token,
         leg: Some(leg),
+        channel_bindings: None,
     };
-    WindowsLeg::Authenticated { principal: principal(identity, Via::Windows { scheme }), effects }
+    WindowsLeg::Authenticated { principal: principal(identity, Via::Windows { scheme }), effects: Box::new(effects) }
 }
 
 fn failed(
@@ -188,6 +204,8 @@ fn failed(
 ) -> WindowsLeg {
     let (reason, account) = match &failure {
         Failure::NoHandshake => (Reason::NtlmNoHandshake, None),
+        Failure::ChannelBindingMissing { .. } => (Reason::NtlmChannelBindingMissing, None),
+        Failure::ChannelBindingMismatch { .. } => (Reason::NtlmChannelBindingMismatch, None),
         Failure::UnsupportedMech { .. } => (Reason::NtlmUnsupportedMech, None),
         Failure::V1Refused { user, domain } => (Reason::NtlmV1Refused, account_of(profile, user, domain)),
         Failure::WrongPassword { user, domain, .. } | Failure::BadMic { user, domain } => {
@@ -229,6 +247,16 @@ fn refuse(
         }
         Reason::NtlmV1Refused => {
             "use NTLMv2 (the server's LAN Manager level refuses NTLMv1), or set accept-v1 = true in the profile"
+        }
+        Reason::NtlmChannelBindingMissing => {
+            "this client sends no channel bindings (curl --ntlm, ntlmclient and most non-Windows NTLM code do not): \
+             use a client that binds NTLM to the TLS channel (requests-ntlm/pyspnego, .NET, Windows SSPI), \
+             set IIS Extended Protection to Allow (iis.extended-protection = \"allow\"), or use a PAT"
+        }
+        Reason::NtlmChannelBindingMismatch => {
+            "the client bound NTLM to another TLS channel: a TLS-inspecting proxy or load balancer between client \
+             and server re-encrypts with its own certificate; connect directly, terminate TLS on the server, or \
+             turn Extended Protection off for that path (IIS: Allow does not help, wrong bindings are refused)"
         }
         _ => "check the user name, domain and password; NTLM must run all three legs on one keep-alive connection",
     };

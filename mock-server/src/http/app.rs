@@ -32,7 +32,7 @@ async fn handle(State(state): State<AppState>, request: Request) -> Response<Bod
         }
     }
     let nonce: [u8; 8] = rand::random();
-    let (facts, extras) = extract::facts(state.profile(), &parts, slot.id, slot.auth(), state.now(), nonce);
+    let (facts, extras) = extract::facts(state.profile(), &parts, (slot.id, slot.auth(), slot.tls), state.now(), nonce);
     let decision = decide(state.profile(), &facts, &|account| state.failed_logons(account));
     if let ConnectionUpdate::Set(next) = &decision.connection {
         state.set_connection_auth(&slot, next.clone());
@@ -71,8 +71,16 @@ pub fn respond_to(state: &AppState, facts: &RequestFacts, extras: &Extras, decis
         api_major: facts.api_version.as_ref().and_then(|v| v.parsed).map(|v| v.major),
     };
     match &decision.answer {
+        Answer::HttpsRedirect { path } => {
+            let path = match &extras.query {
+                Some(query) => format!("{path}?{query}"),
+                None => path.clone(),
+            };
+            respond::render(&Answer::HttpsRedirect { path }, &ctx)
+        }
         Answer::Serve { route, final_token } => {
-            let origin = format!("http://{host}");
+            let scheme = if facts.connection.tls.is_some() { "https" } else { "http" };
+            let origin = format!("{scheme}://{host}");
             let rest_ctx = RestContext {
                 origin: &origin,
                 collection: facts.target.collection(),
@@ -104,7 +112,7 @@ fn record(state: &AppState, facts: RequestFacts, extras: Extras, decision: Decis
         seq: 0,
         time_ms: u64::try_from(facts.now).unwrap_or(0) * 1000,
         connection: facts.connection.id,
-        scheme: "http".to_owned(),
+        scheme: if facts.connection.tls.is_some() { "https" } else { "http" }.to_owned(),
         host: extras.host,
         method: facts.method,
         path,
@@ -127,6 +135,7 @@ fn record(state: &AppState, facts: RequestFacts, extras: Extras, decision: Decis
         leg: decision.leg,
         secret_in_url: false,
         iis_log,
+        channel_bindings: decision.channel_bindings,
     };
     if tracing::enabled!(target: "ado_mock_server::decision", tracing::Level::INFO) {
         let shown = state.redactor().redact_entry(entry.clone());

@@ -6,6 +6,7 @@ use axum::http::{HeaderMap, header};
 use crate::auth::{AcceptFacts, ConnectionAuth, ConnectionFacts, Credential, RequestFacts, find_api_version};
 use crate::profile::Profile;
 use crate::rest::route;
+use crate::tls::ConnectionTls;
 
 /// Headers kept for rendering and the journal, beside the decision's facts.
 #[derive(Clone, Debug, Default)]
@@ -20,12 +21,12 @@ pub struct Extras {
     pub query: Option<String>,
 }
 
-/// Builds the facts of one request.
+/// Builds the facts of one request on connection `connection` (in Windows state `auth`, over
+/// the TLS channel `tls` or plain http).
 pub fn facts(
     profile: &Profile,
     parts: &Parts,
-    connection: u64,
-    auth: ConnectionAuth,
+    (connection, auth, tls): (u64, ConnectionAuth, Option<ConnectionTls>),
     now: i64,
     nonce: [u8; 8],
 ) -> (RequestFacts, Extras) {
@@ -42,7 +43,7 @@ pub fn facts(
         api_version: find_api_version(query.as_deref(), accept.as_deref()),
         accept: AcceptFacts::from_header(accept.as_deref(), xhr),
         credential: Credential::parse(headers.get(header::AUTHORIZATION).map(|v| v.as_bytes())),
-        connection: ConnectionFacts { id: connection, auth },
+        connection: ConnectionFacts { id: connection, auth, tls },
         now,
         nonce,
     };

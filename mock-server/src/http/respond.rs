@@ -49,6 +49,7 @@ pub fn render(answer: &Answer, ctx: &RenderContext<'_>) -> Resp {
     match answer {
         Answer::Serve { .. } => plain(StatusCode::INTERNAL_SERVER_ERROR, "serve answers are rendered by render_rest"),
         Answer::Handshake { scheme, token } => handshake(*scheme, token),
+        Answer::HttpsRedirect { path } => https_redirect(path, ctx),
         Answer::Iis { status: 404, .. } => iis_not_found(ctx),
         Answer::Iis { status, substatus, challenges, module } => iis(*status, *substatus, *module, challenges, ctx),
         Answer::Tfs { status, challenges, body } => tfs(*status, challenges, body, ctx),
@@ -66,6 +67,23 @@ pub fn render_rest(rest: RestResponse, final_token: Option<&[u8]>, ctx: &RenderC
     if let Some(token) = final_token {
         head.append(header::WWW_AUTHENTICATE, &format!("Negotiate {}", STANDARD.encode(token)));
     }
+    head.response
+}
+
+/// ASP.NET's `Response.Redirect`: 302, `Location`, and its "Object moved" page.
+fn https_redirect(path: &str, ctx: &RenderContext<'_>) -> Resp {
+    let location = format!("https://{}{path}", ctx.host);
+    let shown = location.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;");
+    let body = format!(
+        "<html><head><title>Object moved</title></head><body>\r\n<h2>Object moved to <a href=\"{shown}\">here</a>.</h2>\r\n</body></html>\r\n"
+    );
+    let mut head = Head::new(StatusCode::FOUND, Body::from(body));
+    head.set(header::CACHE_CONTROL, "private");
+    head.set(header::CONTENT_TYPE, "text/html; charset=utf-8");
+    head.set(header::LOCATION, &location);
+    tfs_headers(&mut head, ctx);
+    head.tail();
+    head.set(X_CONTENT_TYPE_OPTIONS, "nosniff");
     head.response
 }
 

@@ -10,6 +10,7 @@ use super::limits::Limits;
 use crate::auth::{ConnectionAuth, Logon};
 use crate::journal::{Journal, Redactor};
 use crate::profile::{Profile, derived_id};
+use crate::tls::ConnectionTls;
 
 /// A clock returning Unix seconds (injectable for tests).
 pub type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
@@ -132,7 +133,7 @@ impl AppState {
 
     /// A new connection slot with the next connection number.
     pub fn new_connection(&self) -> ConnSlot {
-        ConnSlot { id: self.shared.next_connection.fetch_add(1, Ordering::Relaxed), auth: Arc::default() }
+        ConnSlot { id: self.shared.next_connection.fetch_add(1, Ordering::Relaxed), auth: Arc::default(), tls: None }
     }
 
     /// Failed logons counted for an account.
@@ -182,9 +183,17 @@ pub struct ConnSlot {
     /// The connection's number.
     pub id: u64,
     auth: Arc<Mutex<ConnectionAuth>>,
+    /// The connection's TLS channel; `None` for plain http.
+    pub tls: Option<ConnectionTls>,
 }
 
 impl ConnSlot {
+    /// The slot of a connection that completed a TLS handshake.
+    pub fn with_tls(mut self, tls: ConnectionTls) -> Self {
+        self.tls = Some(tls);
+        self
+    }
+
     /// The connection's current Windows state.
     pub fn auth(&self) -> ConnectionAuth {
         self.auth.lock().unwrap_or_else(PoisonError::into_inner).clone()

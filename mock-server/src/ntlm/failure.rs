@@ -80,6 +80,23 @@ pub enum Failure {
     /// Anonymous NTLM (empty user and empty NT response).
     #[error("anonymous NTLM refused")]
     Anonymous,
+    /// Extended Protection is Require and the AUTHENTICATE bound no channel (no
+    /// MsvAvChannelBindings, or 16 zero bytes).
+    #[error("no channel bindings from {domain}\\{user}, and Extended Protection requires them")]
+    ChannelBindingMissing {
+        /// The user name as sent.
+        user: String,
+        /// The domain as sent.
+        domain: String,
+    },
+    /// The AUTHENTICATE's MsvAvChannelBindings belong to another TLS channel.
+    #[error("the channel bindings from {domain}\\{user} do not match this TLS channel")]
+    ChannelBindingMismatch {
+        /// The user name as sent.
+        user: String,
+        /// The domain as sent.
+        domain: String,
+    },
     /// The password verified but the MIC or the SPNEGO mechListMIC did not.
     #[error("message integrity check failed for {domain}\\{user}")]
     BadMic {
@@ -88,6 +105,14 @@ pub enum Failure {
         /// The domain as sent.
         domain: String,
     },
+}
+
+/// Extended Protection refusals (the password verified; the channel did not).
+impl Failure {
+    /// Whether this failure is an Extended Protection refusal.
+    pub fn is_channel_binding(&self) -> bool {
+        matches!(self, Failure::ChannelBindingMissing { .. } | Failure::ChannelBindingMismatch { .. })
+    }
 }
 
 impl Failure {

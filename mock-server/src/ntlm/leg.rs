@@ -46,6 +46,8 @@ pub struct LegInfo {
     pub hashed_domain: Option<String>,
     /// Whether a NEGOTIATE replaced a pending CHALLENGE on this connection.
     pub restarted: bool,
+    /// What the NTLMv2 blob's MsvAvChannelBindings said (AUTHENTICATE legs only).
+    pub channel_bindings: Option<super::BindingsSeen>,
 }
 
 impl LegInfo {
@@ -134,6 +136,9 @@ impl LegInfo {
         }
         if self.mech_list_mic_present {
             text.push_str(", mechListMIC");
+        }
+        if let Some(seen) = self.channel_bindings {
+            text.push_str(&format!(", channel bindings {}", seen.name()));
         }
         if let Some(domain) = &self.hashed_domain {
             text.push_str(&format!(", key matched domain {domain:?}"));

@@ -83,6 +83,8 @@ pub struct TestClient {
     pub password: &'static str,
     /// Whether to exchange a session key and send a MIC.
     pub key_exch_and_mic: bool,
+    /// MsvAvChannelBindings to put in the blob (Extended Protection), if any.
+    pub channel_bindings: Option<[u8; 16]>,
 }
 
 /// NEGOTIATE flags of a Windows client that signs and seals.
@@ -91,7 +93,7 @@ pub const WINDOWS_FLAGS: u32 = 0xe208_8237;
 impl TestClient {
     /// CONTOSO\\bob with password "hunter2".
     pub fn bob(key_exch_and_mic: bool) -> Self {
-        Self { user: "bob", domain: "CONTOSO", password: "hunter2", key_exch_and_mic }
+        Self { user: "bob", domain: "CONTOSO", password: "hunter2", key_exch_and_mic, channel_bindings: None }
     }
 
     /// The NEGOTIATE this client sends (pyspnego's 40-byte layout).
@@ -115,6 +117,9 @@ impl TestClient {
         }
         if self.key_exch_and_mic {
             av_pair::push_raw(&mut pairs, av_pair::FLAGS, &2u32.to_le_bytes());
+        }
+        if let Some(bindings) = self.channel_bindings {
+            av_pair::push_raw(&mut pairs, av_pair::CHANNEL_BINDINGS, &bindings);
         }
         av_pair::push_raw(&mut pairs, av_pair::EOL, &[]);
         let temp = [&hex("0101000000000000 0000dc0100000000 1122334455667788 00000000")[..], &pairs, &[0; 4]].concat();

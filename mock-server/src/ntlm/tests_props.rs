@@ -48,7 +48,14 @@ fn continue_pending(token: &[u8], negotiate_scheme: bool) -> Pending {
 }
 
 fn run(token: &[u8], negotiate_scheme: bool, pending: Option<&Pending>) -> Step {
-    let input = StepInput { token, negotiate_scheme, pending, server_challenge: [7; 8], timestamp: 1 };
+    let input = StepInput {
+        token,
+        negotiate_scheme,
+        pending,
+        server_challenge: [7; 8],
+        timestamp: 1,
+        channel_bindings: Default::default(),
+    };
     step(&AcceptorConfig::example(), input, &|_, _| Some("hunter2".to_owned()))
 }
 

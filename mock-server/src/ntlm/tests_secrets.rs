@@ -88,7 +88,14 @@ fn no_secret_in_a_successful_step() {
 }
 
 fn input<'a>(token: &'a [u8], pending: Option<&'a Pending>) -> StepInput<'a> {
-    StepInput { token, negotiate_scheme: true, pending, server_challenge: [1; 8], timestamp: 2 }
+    StepInput {
+        token,
+        negotiate_scheme: true,
+        pending,
+        server_challenge: [1; 8],
+        timestamp: 2,
+        channel_bindings: Default::default(),
+    }
 }
 
 #[test]

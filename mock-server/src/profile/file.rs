@@ -26,6 +26,9 @@ pub struct ProfileFile {
     /// Windows (NTLM) settings.
     #[serde(default)]
     pub ntlm: NtlmFile,
+    /// HTTPS: the site's certificate, trust failures and sslOnly (`profile/tls.rs`).
+    #[serde(default)]
+    pub tls: super::tls::TlsFile,
     /// Project collections.
     #[serde(default)]
     pub collections: Vec<CollectionFile>,
@@ -80,6 +83,9 @@ pub struct IisFile {
     pub basic_default_domain: String,
     /// IIS Basic's `realm`; default: the host name the client addressed.
     pub basic_realm: Option<String>,
+    /// Extended Protection (`extendedProtection tokenChecking`): `none`, `allow` or `require`.
+    #[serde(default)]
+    pub extended_protection: super::tls::ExtendedProtection,
 }
 
 impl Default for IisFile {
@@ -94,6 +100,7 @@ impl Default for IisFile {
             detailed_errors: false,
             basic_default_domain: String::new(),
             basic_realm: None,
+            extended_protection: super::tls::ExtendedProtection::None,
         }
     }
 }

@@ -30,7 +30,10 @@ impl Profile {
     pub fn load(path: &Path, now: i64) -> Result<Profile, ProfileError> {
         let origin = path.display().to_string();
         let text = std::fs::read_to_string(path).map_err(|e| ProfileError::read(&origin, e))?;
-        Self::from_toml_str(&text, &origin, now)
+        let mut profile = Self::from_toml_str(&text, &origin, now)?;
+        // `[tls] certificate` and `key` are relative to the profile file, as a user expects.
+        profile.tls.rebase(path.parent().unwrap_or(Path::new(".")));
+        Ok(profile)
     }
 
     /// Parses and validates profile text; `origin` names it in errors.
@@ -92,6 +95,9 @@ fn resolve(file: ProfileFile, origin: &str, now: i64) -> Result<Profile, Profile
     }
     let iis = resolve_iis(&ctx, &file)?;
     let ntlm = resolve_ntlm(&ctx, &file)?;
+    let tls = super::tls::resolve(&file.tls, file.public_url.as_deref(), |key, expected, found| {
+        ctx.err(key, expected, found)
+    })?;
     let collections = resolve_collections(&ctx, &file.collections, &virtual_directory)?;
     let mut identities = resolve_identities(&ctx, &file.identities, &collections)?;
     let key = signing_key(&collections, &virtual_directory);
@@ -104,6 +110,7 @@ fn resolve(file: ProfileFile, origin: &str, now: i64) -> Result<Profile, Profile
         public_url: file.public_url,
         iis,
         ntlm,
+        tls,
         collections,
         identities,
         tfs: TfsSettings::resolve(file.release, &file.tfs),
@@ -137,6 +144,7 @@ fn resolve_iis(ctx: &Ctx<'_>, file: &ProfileFile) -> Result<Iis, ProfileError> {
         detailed_errors: file.iis.detailed_errors,
         basic_default_domain: resolve_default_domain(ctx, &file.iis.basic_default_domain)?,
         basic_realm: file.iis.basic_realm.clone(),
+        extended_protection: file.iis.extended_protection,
     })
 }
 

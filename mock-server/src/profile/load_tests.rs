@@ -81,6 +81,16 @@ const BAD: &[(&str, &str, &str)] = &[
         "identities[0].pats[1].name",
     ),
     ("not-toml", "release = ", ""),
+    ("tls-ssl-only-without-tls", "[tls]\nssl-only = true", "tls.ssl-only"),
+    ("tls-bad-host", "[tls]\nenabled = true\nhosts = [\"tfs 01\"]", "tls.hosts[0]"),
+    ("tls-certificate-without-key", "[tls]\nenabled = true\ncertificate = \"server.pem\"", "tls.key"),
+    (
+        "tls-trust-failure-with-own-certificate",
+        "[tls]\nenabled = true\ncertificate = \"c.pem\"\nkey = \"k.pem\"\ntrust-failure = \"expired\"",
+        "tls.trust-failure",
+    ),
+    ("tls-unknown-trust-failure", "[tls]\nenabled = true\ntrust-failure = \"revoked\"", "tls.trust-failure"),
+    ("bad-extended-protection", "[iis]\nextended-protection = \"required\"", "iis.extended-protection"),
 ];
 
 #[test]
@@ -98,6 +108,20 @@ fn bad_profiles_are_refused_with_file_key_and_expectation() {
             insta::assert_snapshot!(format!("profile-error-{name}"), message);
         });
     }
+}
+
+#[test]
+fn tls_defaults_and_relative_files() {
+    let p = Profile::from_toml_str("public-url = \"https://tfs.contoso.local/tfs\"\n[tls]\nenabled = true", "p", 0)
+        .unwrap();
+    assert_eq!(p.tls.hosts, ["localhost", "127.0.0.1", "tfs.contoso.local"]);
+    assert_eq!(p.iis.extended_protection, crate::profile::ExtendedProtection::None);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("p.toml");
+    std::fs::write(&file, "[tls]\nenabled = true\ncertificate = \"c.pem\"\nkey = \"/abs/k.pem\"").unwrap();
+    let p = Profile::load(&file, 0).unwrap();
+    assert_eq!(p.tls.certificate.as_deref(), Some(dir.path().join("c.pem").as_path()));
+    assert_eq!(p.tls.key.as_deref(), Some(std::path::Path::new("/abs/k.pem")));
 }
 
 #[test]

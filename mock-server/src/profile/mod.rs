@@ -10,6 +10,7 @@ mod model;
 mod release;
 mod scopes;
 mod tfs;
+mod tls;
 
 pub use file::ProfileFile;
 pub use index::BareName;
@@ -22,6 +23,7 @@ pub use model::{
 pub use release::Release;
 pub use scopes::{FULL_ACCESS, ScopeTable};
 pub use tfs::{default_iis_version, signing_key};
+pub use tls::{ExtendedProtection, TlsSettings, TrustFailure};
 
 /// The default profile (`scenarios/profiles/default.toml`), embedded.
 pub const DEFAULT_PROFILE: &str = include_str!("../../../scenarios/profiles/default.toml");

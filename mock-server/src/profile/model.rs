@@ -24,6 +24,8 @@ pub struct Profile {
     pub iis: Iis,
     /// Windows (NTLM) settings.
     pub ntlm: NtlmSettings,
+    /// HTTPS settings.
+    pub tls: super::tls::TlsSettings,
     /// Project collections.
     pub collections: Vec<Collection>,
     /// Identities and their PATs (and the build service identities of job tokens).
@@ -59,6 +61,8 @@ pub struct Iis {
     pub basic_default_domain: String,
     /// IIS Basic's `realm`; `None`: the host name the client addressed.
     pub basic_realm: Option<String>,
+    /// Extended Protection (channel binding of Windows logons to the TLS channel).
+    pub extended_protection: super::tls::ExtendedProtection,
 }
 
 impl Iis {

@@ -57,5 +57,5 @@ pub fn facts(
         builder = builder.header(*name, *value);
     }
     let (parts, _) = builder.body(Body::empty()).expect("valid request").into_parts();
-    extract::facts(profile, &parts, 7, auth, NOW, [0x42; 8]).0
+    extract::facts(profile, &parts, (7, auth, None), NOW, [0x42; 8]).0
 }

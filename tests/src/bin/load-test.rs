@@ -137,7 +137,7 @@ fn rss_kib(pid: u32) -> u64 {
 }
 
 async fn worker(index: usize, url: &str, pat: &str, tally: &Tally, deadline: Instant) {
-    let client = reqwest::Client::builder().pool_max_idle_per_host(1).http1_only().build().expect("client");
+    let client = ado_tests::http().pool_max_idle_per_host(1).http1_only().build().expect("client");
     let mut round = index;
     while Instant::now() < deadline {
         let kind = KINDS[round % KINDS.len()];
@@ -176,7 +176,7 @@ async fn status(request: reqwest::RequestBuilder, tally: &Tally) -> Option<u16> 
 
 /// A full NTLM handshake on a fresh connection; `good` decides the password.
 async fn ntlm(url: &str, good: bool, tally: &Tally) -> bool {
-    let client = reqwest::Client::builder().pool_max_idle_per_host(1).http1_only().build().expect("client");
+    let client = ado_tests::http().pool_max_idle_per_host(1).http1_only().build().expect("client");
     let type1 = format!("NTLM {}", STANDARD.encode(negotiate()));
     let Ok(leg2) = client.get(url).header(AUTHORIZATION, type1).send().await else { return false };
     let token =

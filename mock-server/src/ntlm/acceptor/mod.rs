@@ -29,6 +29,8 @@ pub struct StepInput<'a> {
     pub server_challenge: [u8; 8],
     /// FILETIME for MsvAvTimestamp, used only when this step builds a CHALLENGE.
     pub timestamp: u64,
+    /// Extended Protection on this connection (checked on the AUTHENTICATE).
+    pub channel_bindings: super::ChannelBindingCheck,
 }
 
 impl fmt::Debug for StepInput<'_> {

@@ -1,5 +1,6 @@
 //! The NTLM legs shared by raw and SPNEGO-wrapped handshakes.
 
+use super::super::channel::{BindingRefusal, BindingsSeen, ChannelBindingCheck};
 use super::super::message::{build_challenge, message_type, parse_authenticate, parse_negotiate};
 use super::super::verify::{self, Exchange, Verified};
 use super::super::{AcceptorConfig, Failure, LegInfo};
@@ -32,10 +33,11 @@ pub(super) fn awaiting_authenticate(pending: Option<&Pending>, spnego: bool) -> 
     }
 }
 
-/// Parses and verifies an AUTHENTICATE against the pending CHALLENGE.
+/// Parses and verifies an AUTHENTICATE against the pending CHALLENGE, then applies Extended
+/// Protection (`bindings`) to a response that verified.
 pub(super) fn on_authenticate(
     cfg: &AcceptorConfig,
-    pending: &Pending,
+    (pending, bindings): (&Pending, ChannelBindingCheck),
     ntlm: &[u8],
     password_of: &dyn Fn(&str, &str) -> Option<String>,
     leg: &mut LegInfo,
@@ -44,6 +46,8 @@ pub(super) fn on_authenticate(
     let auth = parse_authenticate(ntlm)?;
     leg.record_authenticate(&auth);
     leg.response = verify::response_kind(&auth);
+    let seen = BindingsSeen::of(&auth.v2_av_pairs(), bindings.expected);
+    leg.channel_bindings = Some(seen);
     let exchange = Exchange {
         negotiate: &pending.negotiate,
         challenge: &pending.challenge,
@@ -52,5 +56,10 @@ pub(super) fn on_authenticate(
     };
     let verified = verify::verify(&auth, &exchange, cfg.accept_v1, password_of)?;
     leg.hashed_domain = verified.hashed_domain.clone().filter(|d| *d != verified.domain);
-    Ok(verified)
+    let (user, domain) = (verified.user.clone(), verified.domain.clone());
+    match bindings.judge(seen) {
+        None => Ok(verified),
+        Some(BindingRefusal::Missing) => Err(Failure::ChannelBindingMissing { user, domain }),
+        Some(BindingRefusal::Mismatch) => Err(Failure::ChannelBindingMismatch { user, domain }),
+    }
 }

@@ -28,7 +28,7 @@ pub(super) fn step(
         }
         Some(3) => {
             let pending = awaiting_authenticate(input.pending, false)?;
-            let verified = on_authenticate(cfg, pending, token, password_of, leg)?;
+            let verified = on_authenticate(cfg, (pending, input.channel_bindings), token, password_of, leg)?;
             Ok(Outcome::Done { verified, final_token: None })
         }
         Some(got) => Err(Failure::UnexpectedMessage { got }),

@@ -109,7 +109,7 @@ fn on_resp(
         Some(1) => negotiate_reply(cfg, input, ntlm, state.clone(), false, leg),
         Some(3) => {
             let pending = awaiting_authenticate(input.pending, true)?;
-            let verified = on_authenticate(cfg, pending, ntlm, password_of, leg)?;
+            let verified = on_authenticate(cfg, (pending, input.channel_bindings), ntlm, password_of, leg)?;
             let final_token = accept_completed(&verified, state, resp.mech_list_mic.as_deref())?;
             Ok(Outcome::Done { verified, final_token: Some(final_token) })
         }

@@ -16,6 +16,8 @@ pub struct Response {
     pub headers: HeaderMap,
     /// Body text.
     pub body: String,
+    /// The server's certificate (DER), over https.
+    pub peer_certificate: Option<Vec<u8>>,
 }
 
 impl Response {
@@ -46,20 +48,27 @@ pub struct Client<'c> {
     windows_logged_on: bool,
 }
 
-fn new_http() -> reqwest::Client {
+/// The HTTP client: no redirects followed (a redirect is reported), TLS trusting the
+/// contract's `ADO_CA_FILE` (or, for the mutants, nothing or everything).
+fn new_http(config: &Config) -> Result<reqwest::Client, String> {
     reqwest::Client::builder()
         .pool_max_idle_per_host(1)
         .http1_only()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(std::time::Duration::from_secs(20))
+        .tls_info(true)
+        .tls_backend_preconfigured(crate::tls::client_config(config)?)
         .build()
-        .expect("the HTTP client builds")
+        .map_err(|e| format!("the HTTP client does not build: {e}"))
 }
 
 impl<'c> Client<'c> {
     /// A client for the configuration.
-    pub fn new(config: &'c Config) -> Self {
-        Client { config, http: new_http(), windows_logged_on: false }
+    ///
+    /// # Errors
+    /// When the CA file cannot be read.
+    pub fn new(config: &'c Config) -> Result<Self, String> {
+        Ok(Client { config, http: new_http(config)?, windows_logged_on: false })
     }
 
     fn windows(&self) -> bool {
@@ -144,11 +153,17 @@ impl<'c> Client<'c> {
         if let Some((content, content_type)) = body {
             request = request.header("content-type", content_type).body(content.to_owned());
         }
-        let response = request.send().await.map_err(|e| format!("{method} {} failed: {e}", strip_query(url)))?;
+        let response =
+            request.send().await.map_err(|e| format!("{method} {} failed: {}", strip_query(url), chain(&e)))?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
+        let peer_certificate = response
+            .extensions()
+            .get::<reqwest::tls::TlsInfo>()
+            .and_then(|info| info.peer_certificate())
+            .map(<[u8]>::to_vec);
         let body = response.text().await.map_err(|e| format!("reading the response failed: {e}"))?;
-        Ok(Response { status, headers, body })
+        Ok(Response { status, headers, body, peer_certificate })
     }
 
     /// NTLM/Negotiate: a handshake on the first request (as curl --ntlm does); later requests
@@ -194,16 +209,35 @@ impl<'c> Client<'c> {
         let challenge = if negotiate { ntlm::spnego_inner(&token)? } else { token };
         let c = self.config;
         let v1 = self.mutant(Mutant::NtlmV1);
-        let mut answer = ntlm::authenticate(&challenge, &c.user, &c.domain, &c.password, v1)?;
+        // Extended Protection: bind the logon to this TLS channel (RFC 5929 tls-server-end-point).
+        let bindings = match &leg2.peer_certificate {
+            Some(cert) if !self.mutant(Mutant::NoChannelBindings) => Some(
+                ado_mock_server::tls::bindings::expected_av_value(cert)
+                    .map_err(|e| format!("cannot bind NTLM to the TLS channel: {e}"))?,
+            ),
+            _ => None,
+        };
+        let mut answer = ntlm::authenticate(&challenge, &c.user, &c.domain, &c.password, v1, bindings)?;
         if negotiate {
             answer = ntlm::spnego_resp(answer);
         }
-        let leg3_http = if self.mutant(Mutant::NtlmNewConnection) { new_http() } else { http };
+        let leg3_http = if self.mutant(Mutant::NtlmNewConnection) { new_http(self.config)? } else { http };
         let value = format!("{scheme} {}", STANDARD.encode(answer));
         let response = self.raw(&leg3_http, method, url, Some(value), body).await?;
         self.windows_logged_on = response.status < 400;
         Ok(response)
     }
+}
+
+/// An error with its causes (reqwest's own text hides the TLS reason).
+fn chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(&format!(": {cause}"));
+        source = cause.source();
+    }
+    text
 }
 
 /// The URL without its query (queries may hold secrets in the `pat-in-url` mutant).

@@ -5,11 +5,13 @@
 //!
 //! Mutants: `no-colon`, `bearer`, `pat-in-url`, `secret-printed`, `retry-storm`,
 //! `ntlm-new-connection`, `no-collection`, `too-new-api`, `exit0-on-failure`, `hang`,
-//! `ntlm-v1`, `negotiate-kerberos`, `ntlm-once`, `no-api-version`, `bare-user`.
+//! `ntlm-v1`, `negotiate-kerberos`, `ntlm-once`, `no-api-version`, `no-ca-file`,
+//! `insecure-tls`, `no-channel-bindings`, `bare-user`.
 
 mod client;
 mod ntlm;
 mod operations;
+mod tls;
 
 use std::process::ExitCode;
 
@@ -47,6 +49,12 @@ pub enum Mutant {
     /// Drops the domain from the account name (`joseph`, not `CONTOSO\joseph` or
     /// `joseph@contoso.local`).
     BareUser,
+    /// Ignores `ADO_CA_FILE` (trusts no CA: https fails).
+    NoCaFile,
+    /// Accepts any certificate (verification off).
+    InsecureTls,
+    /// Sends no channel bindings with NTLM over https (as curl does).
+    NoChannelBindings,
 }
 
 impl Mutant {
@@ -67,6 +75,9 @@ impl Mutant {
             "ntlm-once" => Mutant::NtlmOnce,
             "no-api-version" => Mutant::NoApiVersion,
             "bare-user" => Mutant::BareUser,
+            "no-ca-file" => Mutant::NoCaFile,
+            "insecure-tls" => Mutant::InsecureTls,
+            "no-channel-bindings" => Mutant::NoChannelBindings,
             _ => return None,
         })
     }
@@ -98,6 +109,8 @@ pub struct Config {
     pub work_item: String,
     /// `ADO_API_VERSION`, when pinned.
     pub api_version: Option<String>,
+    /// `ADO_CA_FILE`, when the server speaks TLS.
+    pub ca_file: Option<String>,
     /// The mistake to make, if any.
     pub mutant: Option<Mutant>,
 }
@@ -136,6 +149,7 @@ fn config() -> Result<Config, String> {
         repo: var("ADO_REPO"),
         work_item: std::env::var("ADO_WORK_ITEM").unwrap_or_else(|_| "1".to_owned()),
         api_version: std::env::var("ADO_API_VERSION").ok().filter(|v| !v.is_empty()),
+        ca_file: std::env::var("ADO_CA_FILE").ok().filter(|v| !v.is_empty()),
         mutant,
     })
 }

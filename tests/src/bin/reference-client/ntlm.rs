@@ -8,13 +8,21 @@ pub fn negotiate() -> Vec<u8> {
     ado_tests::ntlm::negotiate("REFCLIENT")
 }
 
-/// The AUTHENTICATE answering `challenge` (NTLMv2, or NTLMv1 when `v1`).
-pub fn authenticate(challenge: &[u8], user: &str, domain: &str, password: &str, v1: bool) -> Result<Vec<u8>, String> {
+/// The AUTHENTICATE answering `challenge` (NTLMv2 with `bindings` as MsvAvChannelBindings, or
+/// NTLMv1 when `v1`).
+pub fn authenticate(
+    challenge: &[u8],
+    user: &str,
+    domain: &str,
+    password: &str,
+    v1: bool,
+    bindings: Option<[u8; 16]>,
+) -> Result<Vec<u8>, String> {
     let logon = ado_tests::ntlm::Logon { user, domain, password, workstation: "REFCLIENT" };
     if v1 {
         ado_tests::ntlm::authenticate_v1(challenge, &logon)
     } else {
-        ado_tests::ntlm::authenticate(challenge, &logon)
+        ado_tests::ntlm::authenticate_bound(challenge, &logon, bindings)
     }
 }
 

@@ -27,7 +27,7 @@ pub async fn run(config: &Config) -> Result<String, String> {
         }
         _ => config.url.clone(),
     };
-    let mut client = Client::new(config);
+    let mut client = Client::new(config)?;
     let project = &config.project;
     match config.operation.as_str() {
         "connection-data" => {
@@ -128,7 +128,7 @@ async fn negotiate(client: &mut Client<'_>, base: &str, area: &str) -> Result<St
 }
 
 fn json(method: &Method, url: &str, response: Response) -> Result<Value, String> {
-    if response.status >= 400 {
+    if response.status >= 300 {
         return Err(describe(method, url, &response));
     }
     serde_json::from_str(&response.body).map_err(|e| format!("{method} {}: not JSON ({e})", strip_query(url)))
@@ -148,7 +148,11 @@ fn describe(method: &Method, url: &str, response: &Response) -> String {
     });
     let offered = response.offered();
     let mut text = format!("HTTP {} from {method} {}", response.status, strip_query(url));
-    if let Some(message) = message {
+    let location = response.headers.get("location").and_then(|v| v.to_str().ok());
+    if let Some(location) = location.filter(|_| (300..400).contains(&response.status)) {
+        // Not followed: the credential would go along to wherever the server points.
+        text.push_str(&format!(": redirected to {}; use that URL", strip_query(location)));
+    } else if let Some(message) = message {
         text.push_str(&format!(": {message}"));
     } else if response.status == 401 {
         text.push_str(": unauthorized");
@@ -166,7 +170,7 @@ fn names(value: Value) -> Result<String, String> {
 
 async fn ls_remote(client: &mut Client<'_>, url: &str) -> Result<String, String> {
     let response = client.send(Method::GET, url, None).await?;
-    if response.status >= 400 {
+    if response.status >= 300 {
         return Err(describe(&Method::GET, url, &response));
     }
     let refs: Vec<&str> = response.body.lines().filter(|l| l.contains("refs/")).collect();

@@ -34,6 +34,9 @@ const MUTANTS: &[(&str, &str)] = &[
     ("ntlm-once", "ntlm/per-request-auth"),
     ("no-api-version", "api/missing-on-post"),
     ("bare-user", "accounts/iis-basic-down-level"),
+    ("no-ca-file", "tls/pat-over-https"),
+    ("insecure-tls", "tls/expired-certificate"),
+    ("no-channel-bindings", "tls/epa-require-ntlm"),
 ];
 
 fn manifest(work: &Workdir, mutant: Option<&str>, timeout_s: u32) -> std::path::PathBuf {

@@ -22,6 +22,9 @@ mod ntlm;
 mod server;
 // The PyPI azure-devops SDK against the standalone binary.
 mod python_sdk;
+// HTTPS: curl, the Python SDK (requests-ntlm) and git with verification on; Extended
+// Protection; sslOnly; the certificate's temporary folder.
+mod tls;
 
 /// The workspace root.
 pub fn workspace() -> PathBuf {
@@ -60,6 +63,8 @@ pub struct Standalone {
     pub url: String,
     /// The control plane, `http://127.0.0.1:PORT`.
     pub control: String,
+    /// With `[tls] enabled`: the CA file the server printed (`ca-file PATH`).
+    pub ca_file: Option<String>,
     /// The profile it serves.
     pub profile: Profile,
     log: Arc<Mutex<String>>,
@@ -83,6 +88,7 @@ impl Standalone {
         let mut lines = BufReader::new(child.stdout.take().expect("stdout piped"));
         let url = read_prefixed(&mut lines, "listening on ", &mut child);
         let control = read_prefixed(&mut lines, "control on ", &mut child);
+        let ca_file = url.starts_with("https://").then(|| read_prefixed(&mut lines, "ca-file ", &mut child));
         let log = Arc::new(Mutex::new(String::new()));
         let sink = Arc::clone(&log);
         std::thread::spawn(move || {
@@ -92,7 +98,7 @@ impl Standalone {
                 log.push('\n');
             }
         });
-        Standalone { child, url, control, profile: profile(overrides), log, _dir: dir }
+        Standalone { child, url, control, ca_file, profile: profile(overrides), log, _dir: dir }
     }
 
     /// `http://127.0.0.1:PORT/tfs/DefaultCollection`.
@@ -133,6 +139,15 @@ fn read_prefixed(lines: &mut impl BufRead, prefix: &str, child: &mut Child) -> S
         panic!("the server exited before printing {prefix:?}: {err}");
     }
     line.trim().strip_prefix(prefix).unwrap_or_else(|| panic!("expected {prefix:?}, got {line:?}")).to_owned()
+}
+
+impl Standalone {
+    /// Stops the server as a user would (SIGTERM), so that it cleans up, and waits for it.
+    pub fn terminate(&mut self) {
+        let pid = nix::unistd::Pid::from_raw(i32::try_from(self.child.id()).expect("pid fits"));
+        let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM);
+        let _ = self.child.wait();
+    }
 }
 
 impl Drop for Standalone {

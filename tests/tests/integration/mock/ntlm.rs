@@ -27,7 +27,7 @@ fn authenticate(challenge: &[u8], password: &str) -> Vec<u8> {
 
 /// One pooled HTTP/1.1 connection, as NTLM needs.
 fn client() -> reqwest::Client {
-    reqwest::Client::builder().pool_max_idle_per_host(1).http1_only().build().expect("client builds")
+    ado_tests::http().pool_max_idle_per_host(1).http1_only().build().expect("client builds")
 }
 
 async fn start(overrides: &str) -> (MockServer, String) {

@@ -9,7 +9,7 @@ use std::process::Command;
 
 use super::{Standalone, token, workspace};
 
-fn python() -> Option<PathBuf> {
+pub(super) fn python() -> Option<PathBuf> {
     let candidate =
         std::env::var_os("ADO_PYTHON").map(PathBuf::from).unwrap_or_else(|| workspace().join(".venv/bin/python"));
     if candidate.exists() {

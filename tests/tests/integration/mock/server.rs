@@ -35,7 +35,7 @@ async fn the_control_plane_serves_health_profile_and_clears_the_journal() {
     let p = profile("");
     let secrets: Vec<String> = p.secrets().into_iter().map(|s| s.value).collect();
     let server = MockServer::start(p).await.unwrap();
-    let http = reqwest::Client::new();
+    let http = ado_tests::http().build().expect("client builds");
     reqwest::get(format!("{}/_apis/projects", server.collection_url("DefaultCollection"))).await.unwrap();
     let health: serde_json::Value = http
         .get(format!("{}/healthz", server.control_url().expect("a control plane")))
@@ -69,7 +69,7 @@ async fn the_control_plane_serves_health_profile_and_clears_the_journal() {
 async fn the_journal_is_bounded() {
     let options = Options { journal_capacity: 3, ..Options::default() };
     let server = MockServer::start_with(profile(""), options).await.unwrap();
-    let client = reqwest::Client::new();
+    let client = ado_tests::http().build().expect("client builds");
     for _ in 0..5 {
         client.get(format!("{}/_apis/projects", server.collection_url("DefaultCollection"))).send().await.unwrap();
     }
@@ -96,7 +96,7 @@ async fn the_python_sdk_request_shape_is_served() {
     let p = profile("");
     let pat = token(&p, "CONTOSO\\joseph", "full");
     let server = MockServer::start(p).await.unwrap();
-    let http = reqwest::Client::new();
+    let http = ado_tests::http().build().expect("client builds");
     let base = server.url();
     let options = http
         .request(reqwest::Method::OPTIONS, format!("{base}/tfs/defaultcollection/_apis"))

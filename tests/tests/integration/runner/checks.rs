@@ -61,3 +61,38 @@ fn a_case_needing_a_missing_capability_is_skipped() {
     assert_eq!(c["verdict"], "skip", "{}", show(c));
     assert_eq!(c["skip_reason"], "fake-good lacks capability ntlm");
 }
+
+/// `curl -k` (verification off) against each certificate a client must refuse: `insecure`.
+#[test]
+fn a_client_with_certificate_verification_off_is_insecure() {
+    let work = Workdir::new();
+    let manifest = work.write(
+        "curl-k.toml",
+        "name = \"curl-k\"\ncommand = [\"bash\", \"-c\", \"exec curl -sSk --fail -u \\\":$ADO_PAT\\\" \\\"$ADO_URL/_apis/projects\\\"\"]\n\
+         capabilities = [\"pat\"]\noperations = [\"list-projects\"]\ntimeout-s = 20\n",
+    );
+    let reports = work.path("reports");
+    let scenarios = super::util::workspace().join("scenarios");
+    let filters = ["--filter", "tls/expired-certificate", "--filter", "tls/wrong-host", "--filter", "tls/untrusted-ca"];
+    run(&manifest, &scenarios, &reports, &filters).assert_code(1);
+    let insecure = results(&reports);
+    for scenario in ["tls/expired-certificate", "tls/wrong-host", "tls/untrusted-ca"] {
+        let c = case(&insecure, scenario, "ads2022");
+        let (verdict, detail) = check(c, "tls-verification");
+        assert_eq!((verdict, c["verdict"].as_str()), ("insecure", Some("insecure")), "{}", show(c));
+        assert!(detail.contains("certificate verification is off"), "{detail}");
+    }
+    // With verification on, curl refuses, and the same check passes.
+    let good = work.write(
+        "curl.toml",
+        "name = \"curl\"\ncommand = [\"bash\", \"-c\", \"exec curl -sS --fail -u \\\":$ADO_PAT\\\" \\\"$ADO_URL/_apis/projects\\\"\"]\n\
+         capabilities = [\"pat\"]\noperations = [\"list-projects\"]\ntimeout-s = 20\n",
+    );
+    let reports = work.path("reports-good");
+    run(&good, &scenarios, &reports, &filters).assert_code(0);
+    let refused = results(&reports);
+    for scenario in ["tls/expired-certificate", "tls/wrong-host", "tls/untrusted-ca"] {
+        let c = case(&refused, scenario, "ads2022");
+        assert_eq!(check(c, "tls-verification").0, "pass", "{}", show(c));
+    }
+}

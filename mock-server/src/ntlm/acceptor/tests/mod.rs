@@ -1,5 +1,6 @@
 //! Whole-handshake tests: real client messages through `step`, raw and SPNEGO.
 
+mod bindings;
 mod raw;
 mod wrapped;
 
@@ -21,7 +22,14 @@ pub(super) fn run(token: &[u8], negotiate_scheme: bool, pending: Option<&Pending
 }
 
 pub(super) fn run_with(cfg: &AcceptorConfig, token: &[u8], negotiate_scheme: bool, pending: Option<&Pending>) -> Step {
-    let input = StepInput { token, negotiate_scheme, pending, server_challenge: SC, timestamp: NOW };
+    let input = StepInput {
+        token,
+        negotiate_scheme,
+        pending,
+        server_challenge: SC,
+        timestamp: NOW,
+        channel_bindings: Default::default(),
+    };
     step(cfg, input, &accounts(TABLE))
 }
 

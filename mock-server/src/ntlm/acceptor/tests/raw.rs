@@ -119,6 +119,7 @@ fn v1_policy_through_step() {
             pending: Some(&pending),
             server_challenge: SC,
             timestamp: NOW,
+            channel_bindings: Default::default(),
         };
         match (step(&cfg, input, &accounts(table)), want) {
             (Step::Authenticated { response, .. }, None) => {
