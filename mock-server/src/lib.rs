@@ -25,6 +25,7 @@ pub mod error;
 pub mod explain;
 pub mod http;
 pub mod journal;
+pub mod kerberos;
 pub mod ntlm;
 pub mod profile;
 pub mod rest;

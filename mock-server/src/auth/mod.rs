@@ -16,6 +16,7 @@ mod decision;
 mod describe;
 pub mod facts;
 mod iis;
+mod kerberos;
 mod reason;
 mod rules;
 mod service_errors;
@@ -29,5 +30,6 @@ pub use describe::printable;
 pub use facts::{
     AcceptFacts, ApiVersionFact, ConnectionAuth, ConnectionFacts, RequestFacts, VersionSource, find_api_version,
 };
+pub use kerberos::ntlm_allowed;
 pub use reason::Reason;
 pub use windows::{acceptor_config, server_challenge};

@@ -66,6 +66,9 @@ pub fn leg(
             None,
         );
     };
+    if let Some(outcome) = super::kerberos::leg(profile, facts, scheme, token, failed_logons) {
+        return outcome;
+    }
     let pending = match &facts.connection.auth {
         ConnectionAuth::Pending { handshake, .. } => Some(handshake.as_ref()),
         _ => None,
@@ -102,7 +105,8 @@ pub fn leg(
     }
 }
 
-fn authenticated(
+/// The Windows logon of `domain\user` succeeded: account checks, then the connection state.
+pub(super) fn authenticated(
     profile: &Profile,
     scheme: Provider,
     user: &str,

@@ -26,6 +26,8 @@ pub struct ProfileFile {
     /// Windows (NTLM) settings.
     #[serde(default)]
     pub ntlm: NtlmFile,
+    /// Kerberos; absent: the server has no Kerberos (Kerberos tokens are refused).
+    pub kerberos: Option<super::kerberos::KerberosFile>,
     /// Project collections.
     #[serde(default)]
     pub collections: Vec<CollectionFile>,

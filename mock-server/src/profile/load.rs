@@ -87,12 +87,14 @@ fn resolve(file: ProfileFile, origin: &str, now: i64) -> Result<Profile, Profile
     let ntlm = resolve_ntlm(&ctx, &file)?;
     let collections = resolve_collections(&ctx, &file.collections, &virtual_directory)?;
     let identities = resolve_identities(&ctx, &file.identities, &collections)?;
+    let kerberos = super::kerberos::resolve(&file, &identities, &|key, expected, found| ctx.err(key, expected, found))?;
     Ok(Profile {
         release: file.release,
         virtual_directory,
         public_url: file.public_url,
         iis,
         ntlm,
+        kerberos,
         collections,
         identities,
     })

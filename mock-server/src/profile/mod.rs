@@ -1,6 +1,7 @@
 //! Server profiles: the TOML model of one emulated server, validated at load.
 
 mod file;
+mod kerberos;
 mod load;
 #[cfg(test)]
 mod load_tests;
@@ -10,6 +11,7 @@ mod release;
 mod scopes;
 
 pub use file::ProfileFile;
+pub use kerberos::{KerberosSettings, MACHINE, SpnHolder, machine_password};
 pub use load::{derive_token, derived_id, is_pat_syntax};
 pub use merge::merge_overrides;
 pub use model::{

@@ -22,6 +22,8 @@ pub struct Profile {
     pub iis: Iis,
     /// Windows (NTLM) settings.
     pub ntlm: NtlmSettings,
+    /// Kerberos settings; `None`: no Kerberos.
+    pub kerberos: Option<super::kerberos::KerberosSettings>,
     /// Project collections.
     pub collections: Vec<Collection>,
     /// Identities and their PATs.
