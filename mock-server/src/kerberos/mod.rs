@@ -10,11 +10,13 @@
 //! - [`token`]: the GSS-API Kerberos token frame.
 //! - `acceptor`: [`accept`], one AP-REQ in, a principal and an AP-REP out.
 //! - `failure`: [`KrbFailure`], the RFC 4120 error the server would return.
+//! - [`kdc`]: a real MIT KDC for a profile's realm, for tests and the runner.
 //!
 //! Nothing here logs or formats a key or decrypted bytes.
 
 mod acceptor;
 mod failure;
+pub mod kdc;
 pub mod keys;
 #[cfg(test)]
 pub(crate) mod test_support;

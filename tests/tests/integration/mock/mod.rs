@@ -22,6 +22,8 @@ mod ntlm;
 mod server;
 // The PyPI azure-devops SDK against the standalone binary.
 mod python_sdk;
+// Kerberos through a real MIT KDC: curl --negotiate, Python pyspnego; the field failures.
+mod kerberos;
 
 /// The workspace root.
 pub fn workspace() -> PathBuf {
