@@ -264,3 +264,41 @@ fn a_disabled_account_gets_no_ticket() {
     let refused = domain.kdc.kinit("gone", "G0ne!", &domain.ccache).unwrap_err();
     assert!(refused.contains("revoked"), "{refused}");
 }
+
+#[test]
+fn git_with_http_empty_auth_uses_the_ticket() {
+    if !kdc_available() {
+        return;
+    }
+    let domain = Domain::start("");
+    domain.kinit();
+    let url = format!("{}/Fabrikam/_git/Fabrikam", domain.collection());
+    let home = tempfile::tempdir().unwrap();
+    let output = Command::new("git")
+        .args(["-c", "http.emptyAuth=true", "ls-remote", &url])
+        .envs(domain.kdc.client_env(&domain.ccache))
+        .env("HOME", home.path())
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .output()
+        .expect("git runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(String::from_utf8_lossy(&output.stdout).contains("refs/heads/main"), "{stderr}");
+    let legs: Vec<String> =
+        domain.server.journal().iter().filter_map(|e| e["leg"].as_str().map(str::to_owned)).collect();
+    assert!(legs.iter().any(|l| l.starts_with("Kerberos AP-REQ in SPNEGO")), "{legs:?}");
+
+    // Without http.emptyAuth (git 2.47 here) git answers the first 401 by asking for a user
+    // name, which the disabled prompt cannot give: Negotiate is never tried.
+    let output = Command::new("git")
+        .args(["ls-remote", &url])
+        .envs(domain.kdc.client_env(&domain.ccache))
+        .env("HOME", home.path())
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .output()
+        .expect("git runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success() && stderr.contains("could not read Username"), "{stderr}");
+}
