@@ -32,6 +32,10 @@ def token_of(response, scheme):
 
 
 def main():
+    operation = os.environ.get("ADO_OPERATION", "list-projects")
+    if operation != "list-projects":
+        print(f"python-negotiate: operation {operation!r} is not implemented", file=sys.stderr)
+        return 2
     url = os.environ["ADO_URL"].rstrip("/") + "/_apis/projects"
     auth = os.environ.get("ADO_AUTH", "kerberos")
     user = os.environ.get("ADO_USERNAME") or None

@@ -20,6 +20,7 @@ pub const PASSED_THROUGH: &[&str] = &["PATH", "LANG", "LC_ALL", "LC_CTYPE"];
 /// (e.g. `http://127.0.0.1:PORT/tfs`), in a stable order. Secrets are real values.
 pub fn contract_env(case: &Case, server_url: &str) -> Vec<(&'static str, String)> {
     let client = &case.scenario.client;
+    let server_url = &kerberos_host(case, server_url);
     let url = match client.url {
         UrlForm::Collection => format!("{server_url}/{}", client.collection),
         UrlForm::Server => server_url.to_owned(),
@@ -45,6 +46,16 @@ pub fn contract_env(case: &Case, server_url: &str) -> Vec<(&'static str, String)
     vars
 }
 
+/// Kerberos clients build the SPN from the URL's host, so a Kerberos case reaches the server by
+/// the SPN's host (`HTTP/localhost` → `localhost`) rather than by its IP address.
+fn kerberos_host(case: &Case, server_url: &str) -> String {
+    let spn_host = case.profile.kerberos.as_ref().and_then(|k| k.service_principal.split_once('/').map(|(_, h)| h));
+    match spn_host {
+        Some(host) if case.scenario.client.auth == AuthKind::Kerberos => server_url.replacen("127.0.0.1", host, 1),
+        _ => server_url.to_owned(),
+    }
+}
+
 /// `ADO_PAT`, or `ADO_USERNAME`/`ADO_PASSWORD`/`ADO_DOMAIN`: only what the auth kind uses.
 fn credential_env(case: &Case) -> Vec<(&'static str, String)> {
     let client = &case.scenario.client;
@@ -59,7 +70,7 @@ fn credential_env(case: &Case) -> Vec<(&'static str, String)> {
             .and_then(|name| identity.pats.iter().find(|p| p.name.eq_ignore_ascii_case(name)))
             .map(|pat| vec![("ADO_PAT", pat.token.expose().to_owned())])
             .unwrap_or_default(),
-        AuthKind::Basic | AuthKind::Ntlm | AuthKind::Negotiate => {
+        AuthKind::Basic | AuthKind::Ntlm | AuthKind::Negotiate | AuthKind::Kerberos => {
             let password = client
                 .password
                 .clone()

@@ -9,13 +9,14 @@ use ado_mock_server::server::Options;
 use super::assemble::{assemble, skipped};
 use super::cancel::Cancel;
 use super::child::{ChildOutcome, ChildSpec, run_child};
+use super::kerberos::{self, CaseRealm, Prepared};
 use crate::baseline::Baseline;
 use crate::checks::{CheckInput, Exit, Observation, judge};
 use crate::contract::{contract_env, process_env};
 use crate::manifest::ClientManifest;
 use crate::redact::Redactor;
 use crate::result::CaseResult;
-use crate::scenario::Case;
+use crate::scenario::{AuthKind, Case};
 
 /// What every case of a run shares.
 #[derive(Debug)]
@@ -41,17 +42,37 @@ pub async fn run_case(case: Case, ctx: Arc<RunContext>, cancel: Cancel) -> Optio
         Err(e) => return Some(setup_failure(&case, &ctx, format!("failed to create the case's HOME: {e}"))),
     };
     let clock = ctx.clock;
-    let options = Options { clock: Arc::new(move || clock), ..Options::default() };
+    // A real KDC stamps tickets with the real time, so a Kerberos case's server reads the real
+    // clock; every other case reads the run's fixed "now".
+    let options = if case.scenario.client.auth == AuthKind::Kerberos {
+        Options::default()
+    } else {
+        Options { clock: Arc::new(move || clock), ..Options::default() }
+    };
     let server = match MockServer::start_with(case.profile.as_ref().clone(), options).await {
         Ok(s) => s,
         Err(e) => return Some(setup_failure(&case, &ctx, format!("failed to start the mock server: {e}"))),
     };
+    let realm = match kerberos::prepare(&case, &dirs.home()).await {
+        Prepared::NotKerberos => None,
+        Prepared::Ready(realm) => Some(realm),
+        Prepared::Unavailable(why) => {
+            server.shutdown().await;
+            return Some(skipped(&case, why, baseline));
+        }
+        Prepared::Failed(why) => {
+            server.shutdown().await;
+            return Some(setup_failure(&case, &ctx, format!("failed to start the case's KDC: {why}")));
+        }
+    };
     let contract = contract_env(&case, &server.server_url());
     let parent = |name: &str| ctx.parent_env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    let mut env = process_env(&contract, &dirs.home(), &dirs.tmp(), &ctx.manifest, parent);
+    env.extend(realm.iter().flat_map(CaseRealm::env));
     let spec = ChildSpec {
         command: ctx.manifest.command.clone(),
         cwd: ctx.manifest.dir.clone(),
-        env: process_env(&contract, &dirs.home(), &dirs.tmp(), &ctx.manifest, parent),
+        env,
         timeout: ctx.manifest.timeout,
     };
     let outcome = run_child(&spec, cancel).await;
@@ -60,10 +81,13 @@ pub async fn run_case(case: Case, ctx: Arc<RunContext>, cancel: Cancel) -> Optio
     if outcome.cancelled {
         return None;
     }
-    let redactor = Redactor::for_profile(&case.profile)
+    let mut redactor = Redactor::for_profile(&case.profile)
         .with_path(&dirs.home(), "<home>")
         .with_path(&dirs.tmp(), "<tmp>")
         .with_path(dirs.root.path(), "<case-dir>");
+    if let Some(realm) = &realm {
+        redactor = redactor.with_path(realm.dir(), "<kdc>");
+    }
     let observed = observation(outcome, journal);
     Some(judged(&case, &ctx, &observed, &redactor))
 }

@@ -5,11 +5,13 @@
 //! - [`child`]: spawning a client in its own process group with a timeout.
 //! - [`case`]: one case end to end (server, HOME, client, checks).
 //! - [`assemble`]: the redacted result and the baseline comparison.
+//! - [`kerberos`]: a Kerberos case's own KDC and the client's ticket cache.
 
 pub mod assemble;
 pub mod cancel;
 pub mod case;
 pub mod child;
+pub mod kerberos;
 
 use std::sync::Arc;
 use std::time::Instant;

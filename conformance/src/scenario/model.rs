@@ -41,6 +41,8 @@ pub enum Capability {
     Negotiate,
     /// A Bearer token.
     Bearer,
+    /// Kerberos from a ticket cache (`KRB5CCNAME`, `KRB5_CONFIG`) behind Negotiate.
+    Kerberos,
 }
 
 impl Capability {
@@ -52,6 +54,7 @@ impl Capability {
             Capability::Ntlm => "ntlm",
             Capability::Negotiate => "negotiate",
             Capability::Bearer => "bearer",
+            Capability::Kerberos => "kerberos",
         }
     }
 }
@@ -70,6 +73,9 @@ pub enum AuthKind {
     Negotiate,
     /// A token for Bearer (`ADO_PAT`).
     Bearer,
+    /// A Kerberos ticket cache the runner filled with `kinit` (`KRB5CCNAME`, `KRB5_CONFIG`),
+    /// plus user name, password and domain for an NTLM fallback.
+    Kerberos,
     /// No credential.
     None,
 }
@@ -83,6 +89,7 @@ impl AuthKind {
             AuthKind::Ntlm => "ntlm",
             AuthKind::Negotiate => "negotiate",
             AuthKind::Bearer => "bearer",
+            AuthKind::Kerberos => "kerberos",
             AuthKind::None => "none",
         }
     }
@@ -95,6 +102,7 @@ impl AuthKind {
             AuthKind::Ntlm => Some(Capability::Ntlm),
             AuthKind::Negotiate => Some(Capability::Negotiate),
             AuthKind::Bearer => Some(Capability::Bearer),
+            AuthKind::Kerberos => Some(Capability::Kerberos),
             AuthKind::None => None,
         }
     }
@@ -106,7 +114,7 @@ impl AuthKind {
 
     /// Whether the client is handed a user name and password.
     pub fn uses_password(self) -> bool {
-        matches!(self, AuthKind::Basic | AuthKind::Ntlm | AuthKind::Negotiate)
+        matches!(self, AuthKind::Basic | AuthKind::Ntlm | AuthKind::Negotiate | AuthKind::Kerberos)
     }
 
     /// The `Authorization` schemes a client with this credential may send pre-emptively.
@@ -115,7 +123,7 @@ impl AuthKind {
             AuthKind::Pat | AuthKind::Basic => &["Basic"],
             AuthKind::Bearer => &["Bearer"],
             AuthKind::Ntlm => &["NTLM", "Negotiate"],
-            AuthKind::Negotiate => &["Negotiate"],
+            AuthKind::Negotiate | AuthKind::Kerberos => &["Negotiate"],
             AuthKind::None => &[],
         }
     }

@@ -143,7 +143,10 @@ fn python_requests_with_pyspnego_uses_the_ticket_cache() {
     assert!(ok, "{stderr}");
     assert_eq!(stdout.trim(), "Fabrikam");
     let leg = domain.last()["leg"].as_str().unwrap().to_owned();
-    assert!(leg.starts_with("Kerberos AP-REQ; ticket for HTTP/localhost@CONTOSO.LOCAL"), "a bare Kerberos token: {leg}");
+    assert!(
+        leg.starts_with("Kerberos AP-REQ; ticket for HTTP/localhost@CONTOSO.LOCAL"),
+        "a bare Kerberos token: {leg}"
+    );
 }
 
 #[test]
@@ -158,7 +161,9 @@ fn python_negotiate_with_credentials_offers_kerberos_first_and_gets_in_with_it()
     assert_eq!(stdout.trim(), "Fabrikam");
     let leg = domain.last()["leg"].as_str().unwrap().to_owned();
     assert!(
-        leg.starts_with("Kerberos AP-REQ in SPNEGO NegTokenInit; mechs offered: 1.2.840.113554.1.2.2, 1.3.6.1.4.1.311.2.2.10"),
+        leg.starts_with(
+            "Kerberos AP-REQ in SPNEGO NegTokenInit; mechs offered: 1.2.840.113554.1.2.2, 1.3.6.1.4.1.311.2.2.10"
+        ),
         "{leg}"
     );
 }
@@ -218,7 +223,8 @@ fn without_an_spn_curl_gets_no_ticket_and_python_falls_back_to_ntlm() {
     let (status, _, stderr) = domain.kinit().curl(&format!("{}/_apis/projects", domain.collection()));
     assert_eq!(status, 401, "{stderr}");
     assert!(
-        domain.kdc.log().contains("Server not found in Kerberos database") && domain.kdc.log().contains("HTTP/localhost@CONTOSO.LOCAL"),
+        domain.kdc.log().contains("Server not found in Kerberos database")
+            && domain.kdc.log().contains("HTTP/localhost@CONTOSO.LOCAL"),
         "the KDC refused the service ticket: {}",
         domain.kdc.log()
     );
