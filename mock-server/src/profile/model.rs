@@ -341,6 +341,10 @@ impl Profile {
                 out.push(("pat", pat.name.clone(), &pat.token));
             }
         }
+        // The password of the account that holds the SPN (the machine account's, when it does).
+        if let Some(password) = self.kerberos.as_ref().and_then(|k| k.spn_password.as_ref()) {
+            out.push(("password", "the SPN's account".to_owned(), password));
+        }
         out
     }
 }
