@@ -17,6 +17,7 @@ use crate::cli::ServeArgs;
 use crate::contract::contract_env;
 use crate::error::ExpectedError;
 use crate::exit_code;
+use crate::run::kerberos::{self, Prepared};
 use crate::scenario::Case;
 
 pub(super) fn serve(args: &ServeArgs) -> anyhow::Result<u8> {
@@ -52,8 +53,21 @@ async fn serve_case(case: Case, args: &ServeArgs) -> anyhow::Result<u8> {
     let server = MockServer::start_with(case.profile.as_ref().clone(), options)
         .await
         .map_err(|source| ExpectedError::Serve { id: case.scenario.id.clone(), source })?;
+    // A Kerberos case gets its realm and a ticket cache, as in a run (kept until the end).
+    let home = tempfile::Builder::new().prefix("ado-conformance-serve-").tempdir()?;
+    let realm = match kerberos::prepare(&case, home.path()).await {
+        Prepared::Ready(realm) => Some(realm),
+        Prepared::NotKerberos => None,
+        Prepared::Unavailable(why) | Prepared::Failed(why) => {
+            eprintln!("warning: serving without Kerberos: {why}");
+            None
+        }
+    };
     let mut stdout = std::io::stdout().lock();
     for (key, value) in contract_env(&case, &server.server_url()) {
+        writeln!(stdout, "{key}={value}")?;
+    }
+    for (key, value) in realm.iter().flat_map(kerberos::CaseRealm::env) {
         writeln!(stdout, "{key}={value}")?;
     }
     writeln!(stdout, "ready")?;
@@ -67,6 +81,7 @@ async fn serve_case(case: Case, args: &ServeArgs) -> anyhow::Result<u8> {
     );
     wait_and_log(&server).await;
     server.shutdown().await;
+    drop(realm);
     Ok(exit_code::SUCCESS)
 }
 

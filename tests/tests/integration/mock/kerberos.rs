@@ -312,3 +312,40 @@ fn git_with_http_empty_auth_uses_the_ticket() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!output.status.success() && stderr.contains("could not read Username"), "{stderr}");
 }
+
+#[test]
+fn serve_gives_a_kerberos_scenario_its_realm_and_ticket_cache() {
+    use std::io::{BufRead, BufReader};
+    if !kdc_available() {
+        return;
+    }
+    let mut child = Command::new(crate::runner::util::CLI)
+        .args(["serve", "kerberos/spn-wrong-account"])
+        .current_dir(workspace())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("serve starts");
+    let stdout = BufReader::new(child.stdout.take().expect("piped"));
+    let env: Vec<(String, String)> = stdout
+        .lines()
+        .map(|l| l.expect("a line"))
+        .take_while(|l| l != "ready")
+        .filter_map(|l| l.split_once('=').map(|(k, v)| (k.to_owned(), v.to_owned())))
+        .collect();
+    let get = |k: &str| env.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone()).unwrap_or_default();
+    assert!(get("ADO_URL").starts_with("http://localhost:"), "by the SPN's host: {env:?}");
+    let output = Command::new("curl")
+        .args(["-s", "-o", "/dev/null", "-w", "%{http_code}", "--negotiate", "-u", ":"])
+        .arg(format!("{}/_apis/projects", get("ADO_URL")))
+        .env("KRB5_CONFIG", get("KRB5_CONFIG"))
+        .env("KRB5CCNAME", get("KRB5CCNAME"))
+        .output()
+        .expect("curl runs");
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "401", "the ticket does not decrypt on this server");
+    drop(child.stdin.take());
+    assert!(child.wait().expect("serve exits").success());
+    let kdc_dir = Path::new(&get("KRB5_CONFIG")).parent().unwrap().to_path_buf();
+    assert!(!kdc_dir.exists(), "the realm's files are removed when serve stops");
+}
