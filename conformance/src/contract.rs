@@ -47,11 +47,15 @@ pub fn contract_env(case: &Case, server_url: &str) -> Vec<(&'static str, String)
 }
 
 /// Kerberos clients build the SPN from the URL's host, so a Kerberos case reaches the server by
-/// the SPN's host (`HTTP/localhost` → `localhost`) rather than by its IP address.
+/// the SPN's host when that is `localhost` (`HTTP/localhost`). Any other SPN host does not
+/// resolve here: the client keeps the IP address and asks for `HTTP/127.0.0.1`, which is how a
+/// client that reaches the server by IP or an alias misses the SPN.
 fn kerberos_host(case: &Case, server_url: &str) -> String {
     let spn_host = case.profile.kerberos.as_ref().and_then(|k| k.service_principal.split_once('/').map(|(_, h)| h));
     match spn_host {
-        Some(host) if case.scenario.client.auth == AuthKind::Kerberos => server_url.replacen("127.0.0.1", host, 1),
+        Some(host) if case.scenario.client.auth == AuthKind::Kerberos && host.eq_ignore_ascii_case("localhost") => {
+            server_url.replacen("127.0.0.1", "localhost", 1)
+        }
         _ => server_url.to_owned(),
     }
 }

@@ -50,6 +50,7 @@ fn kerberos_client_fault_scenarios_catch_real_client_mistakes() {
     // No NTLM fallback without a ticket: curl (MIT SPNEGO offers Kerberos only).
     let curl = run(&work, &workspace().join("conformance/clients/curl.toml"), &["--filter", "kerberos/"]);
     assert_eq!(curl["kerberos/no-spn-fallback [ads2022]"], "fail", "{curl:?}");
+    assert_eq!(curl["kerberos/by-ip-address [ads2022]"], "fail", "{curl:?}");
     // git sending the password as Basic instead of Negotiate with the ticket.
     let git = run(&work, &mistaken(&work, "git-basic", "git.sh", "basic", "git-ls-remote"), &[]);
     assert_eq!(git["git/ls-remote-kerberos [ads2022]"], "fail", "{git:?}");
