@@ -30,6 +30,8 @@ credentials() {
     bearer) echo "header = $(quote "Authorization: Bearer ${ADO_PAT:-}")" ;;
     job-token) echo "header = $(quote "Authorization: Bearer ${ADO_ACCESS_TOKEN:-}")" ;;
     ntlm) echo "ntlm"; echo "user = $(quote "$(account):${ADO_PASSWORD:-}")" ;;
+    # GSS-API from KRB5CCNAME/KRB5_CONFIG; curl's SPNEGO offers Kerberos only (no NTLM fallback).
+    kerberos) echo "negotiate"; echo 'user = ":"' ;;
     none) ;;
     *) die "auth '${ADO_AUTH}' is not supported by curl" ;;
   esac

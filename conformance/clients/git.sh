@@ -40,6 +40,9 @@ case "${ADO_AUTH:-none}" in
   ntlm)
     askpass
     export GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=http.allowNTLMAuth GIT_CONFIG_VALUE_0=true ;;
+  kerberos)
+    # With an empty user name git lets curl run GSS-API Negotiate from the ticket cache.
+    export GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=http.emptyAuth GIT_CONFIG_VALUE_0=true ;;
   none) ;;
   *) die "auth '${ADO_AUTH}' is not supported by git" ;;
 esac

@@ -64,6 +64,7 @@ pub const CA_VARIABLES: &[&str] =
 /// server's plain-http one (one port serves both).
 pub fn contract_env(case: &Case, server_url: &str) -> Vec<(&'static str, String)> {
     let client = &case.scenario.client;
+    let server_url = &kerberos_host(case, server_url);
     let server_url = &match (client.scheme, server_url.strip_prefix("https://")) {
         (Scheme::Http, Some(rest)) => format!("http://{rest}"),
         _ => server_url.to_owned(),
@@ -91,6 +92,20 @@ pub fn contract_env(case: &Case, server_url: &str) -> Vec<(&'static str, String)
     }
     vars.push(("ADO_SCENARIO", case.scenario.id.clone()));
     vars
+}
+
+/// Kerberos clients build the SPN from the URL's host, so a Kerberos case reaches the server by
+/// the SPN's host when that is `localhost` (`HTTP/localhost`). Any other SPN host does not
+/// resolve here: the client keeps the IP address and asks for `HTTP/127.0.0.1`, which is how a
+/// client that reaches the server by IP or an alias misses the SPN.
+fn kerberos_host(case: &Case, server_url: &str) -> String {
+    let spn_host = case.profile.kerberos.as_ref().and_then(|k| k.service_principal.split_once('/').map(|(_, h)| h));
+    match spn_host {
+        Some(host) if case.scenario.client.auth == AuthKind::Kerberos && host.eq_ignore_ascii_case("localhost") => {
+            server_url.replacen("127.0.0.1", "localhost", 1)
+        }
+        _ => server_url.to_owned(),
+    }
 }
 
 /// With TLS, the CA file (PEM) under every name in [`CA_VARIABLES`]; nothing without TLS.
@@ -125,7 +140,7 @@ fn credential_env(case: &Case) -> Vec<(&'static str, String)> {
             .and_then(|name| identity.pats.iter().find(|p| p.name.eq_ignore_ascii_case(name)))
             .map(|pat| vec![("ADO_PAT", pat.token.expose().to_owned())])
             .unwrap_or_default(),
-        AuthKind::Basic | AuthKind::Ntlm | AuthKind::Negotiate => {
+        AuthKind::Basic | AuthKind::Ntlm | AuthKind::Negotiate | AuthKind::Kerberos => {
             let password = client
                 .password
                 .clone()

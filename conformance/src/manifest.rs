@@ -237,7 +237,7 @@ mod tests {
         let cases = [
             ("name = 'x'\ncommand = []\ntimeout-s = 5\n", "command"),
             ("name = 'x'\ncommand = ['a']\ntimeout-s = 0\n", "timeout-s"),
-            ("name = 'x'\ncommand = ['a']\ntimeout-s = 5\ncapabilities = ['kerberos']\n", "capabilities[0]"),
+            ("name = 'x'\ncommand = ['a']\ntimeout-s = 5\ncapabilities = ['spnego']\n", "capabilities[0]"),
             ("name = 'x'\ncommand = ['a']\ntimeout-s = 5\n[env]\nADO_PAT = 'x'\n", "env.ADO_PAT"),
             ("name = 'x'\ncommand = ['a']\ntimeout = 5\n", "timeout"),
         ];

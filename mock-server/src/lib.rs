@@ -28,6 +28,7 @@ pub mod explain;
 pub mod http;
 pub mod journal;
 pub mod jwt;
+pub mod kerberos;
 pub mod ntlm;
 pub mod profile;
 pub mod rest;

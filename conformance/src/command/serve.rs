@@ -18,6 +18,7 @@ use crate::cli::ServeArgs;
 use crate::contract::{contract_env, tls_env};
 use crate::error::ExpectedError;
 use crate::exit_code;
+use crate::run::kerberos::{self, Prepared};
 use crate::scenario::Case;
 
 pub(super) fn serve(args: &ServeArgs) -> anyhow::Result<u8> {
@@ -54,8 +55,21 @@ async fn serve_case(case: Case, args: &ServeArgs) -> anyhow::Result<u8> {
         .map_err(|source| ExpectedError::Serve { id: case.scenario.id.clone(), source })?;
     // Handlers first: a SIGTERM right after `ready` must stop the server cleanly.
     let mut stop = stop_signals()?;
+    // A Kerberos case gets its realm and a ticket cache, as in a run (kept until the end).
+    let home = tempfile::Builder::new().prefix("ado-conformance-serve-").tempdir()?;
+    let realm = match kerberos::prepare(&case, home.path()).await {
+        Prepared::Ready(realm) => Some(realm),
+        Prepared::NotKerberos => None,
+        Prepared::Unavailable(why) | Prepared::Failed(why) => {
+            crate::out::stderr(&format!("warning: serving without Kerberos: {why}\n"));
+            None
+        }
+    };
     let mut env = String::new();
     for (key, value) in contract_env(&case, &server.server_url()).into_iter().chain(tls_env(server.ca_file())) {
+        let _ = writeln!(env, "{key}={value}");
+    }
+    for (key, value) in realm.iter().flat_map(kerberos::CaseRealm::env) {
         let _ = writeln!(env, "{key}={value}");
     }
     env.push_str("ready\n");
@@ -69,6 +83,7 @@ async fn serve_case(case: Case, args: &ServeArgs) -> anyhow::Result<u8> {
     ));
     wait_and_log(&server, &mut stop).await;
     server.shutdown().await;
+    drop(realm);
     Ok(exit_code::SUCCESS)
 }
 

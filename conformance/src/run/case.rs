@@ -9,6 +9,7 @@ use ado_mock_server::server::Options;
 use super::assemble::{assemble, skipped};
 use super::cancel::Cancel;
 use super::child::{ChildOutcome, ChildSpec, run_command};
+use super::kerberos::{self, CaseRealm, Prepared};
 use super::sandbox::{Sandbox, receive_listener, send_env};
 use crate::baseline::Baseline;
 use crate::checks::{CheckInput, Exit, Observation, judge};
@@ -16,7 +17,7 @@ use crate::contract::{contract_env, process_env, tls_env};
 use crate::manifest::ClientManifest;
 use crate::redact::Redactor;
 use crate::result::CaseResult;
-use crate::scenario::Case;
+use crate::scenario::{AuthKind, Case};
 
 /// What every case of a run shares.
 #[derive(Debug)]
@@ -46,11 +47,21 @@ pub async fn run_case(case: Case, ctx: Arc<RunContext>, cancel: Cancel) -> Optio
         Ok(d) => d,
         Err(e) => return Some(setup_failure(&case, &ctx, format!("failed to create the case's HOME: {e}"))),
     };
+    let realm = match kerberos::prepare(&case, &dirs.home()).await {
+        Prepared::NotKerberos => None,
+        Prepared::Ready(realm) => Some(realm),
+        Prepared::Unavailable(why) => return Some(skipped(&case, why, baseline, &ctx.scenarios_args)),
+        Prepared::Failed(why) => {
+            return Some(setup_failure(&case, &ctx, format!("failed to start the case's KDC: {why}")));
+        }
+    };
     let parent = |name: &str| ctx.parent_env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
     let env_for = |server: &MockServer| {
         let mut contract = contract_env(&case, &server.server_url());
         contract.extend(tls_env(server.ca_file()));
-        process_env(&contract, &dirs.home(), &dirs.tmp(), &ctx.manifest, parent)
+        let mut env = process_env(&contract, &dirs.home(), &dirs.tmp(), &ctx.manifest, parent);
+        env.extend(realm.iter().flat_map(CaseRealm::env));
+        env
     };
     let mut spec = ChildSpec {
         command: ctx.manifest.command.clone(),
@@ -61,7 +72,8 @@ pub async fn run_case(case: Case, ctx: Arc<RunContext>, cancel: Cancel) -> Optio
     };
     let (outcome, server) = match &ctx.sandbox {
         None => {
-            let server = match MockServer::start_with(case.profile.as_ref().clone(), server_options(&ctx)).await {
+            let server = match MockServer::start_with(case.profile.as_ref().clone(), server_options(&case, &ctx)).await
+            {
                 Ok(s) => s,
                 Err(e) => return Some(setup_failure(&case, &ctx, format!("failed to start the mock server: {e}"))),
             };
@@ -97,10 +109,13 @@ pub async fn run_case(case: Case, ctx: Arc<RunContext>, cancel: Cancel) -> Optio
     if outcome.cancelled {
         return None;
     }
-    let redactor = Redactor::for_case(&case)
+    let mut redactor = Redactor::for_case(&case)
         .with_path(&dirs.home(), "<home>")
         .with_path(&dirs.tmp(), "<tmp>")
         .with_path(dirs.root.path(), "<case-dir>");
+    if let Some(realm) = &realm {
+        redactor = redactor.with_path(realm.dir(), "<kdc>");
+    }
     let mut observed = observation(outcome, journal);
     observed.tls_handshake_failures = handshake_failures;
     Some(judged(&case, &ctx, &observed, &redactor))
@@ -126,7 +141,12 @@ fn judged(case: &Case, ctx: &RunContext, observed: &Observation, redactor: &Reda
 
 /// The case's server: a fixed clock and no control plane (the client runs as the same user
 /// and could find its port and wipe the journal; the runner reads the journal in-process).
-fn server_options(ctx: &RunContext) -> Options {
+/// The case's server: no control plane (the runner reads it in-process), the run's fixed "now",
+/// except for Kerberos cases: a real KDC stamps tickets with the real time.
+fn server_options(case: &Case, ctx: &RunContext) -> Options {
+    if case.scenario.client.auth == AuthKind::Kerberos {
+        return Options { control: None, ..Options::default() };
+    }
     let clock = ctx.clock;
     Options { clock: Arc::new(move || clock), control: None, ..Options::default() }
 }
@@ -146,7 +166,7 @@ async fn sandbox_handshake(
         .map_err(|e| e.to_string())?
         .map_err(|e| format!("no listener from the sandbox: {e}"))?;
     let listener = tokio::net::TcpListener::from_std(listener).map_err(|e| e.to_string())?;
-    let server = MockServer::start_on(case.profile.as_ref().clone(), listener, server_options(ctx))
+    let server = MockServer::start_on(case.profile.as_ref().clone(), listener, server_options(case, ctx))
         .await
         .map_err(|e| format!("failed to start the mock server: {e}"))?;
     let env = env_for(&server);

@@ -7,11 +7,13 @@
 //! - [`assemble`]: the redacted result and the baseline comparison.
 //! - [`reaper`]: processes a client leaves behind, found (as a child subreaper) and killed.
 //! - [`sandbox`]: `--sandbox`, each client in bubblewrap namespaces.
+//! - [`kerberos`]: a Kerberos case's own KDC and the client's ticket cache.
 
 pub mod assemble;
 pub mod cancel;
 pub mod case;
 pub mod child;
+pub mod kerberos;
 pub mod reaper;
 pub mod sandbox;
 

@@ -43,6 +43,8 @@ pub enum Capability {
     Bearer,
     /// A pipeline job access token (`ADO_ACCESS_TOKEN`, sent as Bearer or as the Basic password).
     JobToken,
+    /// Kerberos from a ticket cache (`KRB5CCNAME`, `KRB5_CONFIG`) behind Negotiate.
+    Kerberos,
 }
 
 impl Capability {
@@ -59,6 +61,7 @@ impl Capability {
             Capability::Negotiate => "negotiate",
             Capability::Bearer => "bearer",
             Capability::JobToken => "job-token",
+            Capability::Kerberos => "kerberos",
         }
     }
 }
@@ -94,6 +97,9 @@ pub enum AuthKind {
     Bearer,
     /// A pipeline job access token (`ADO_ACCESS_TOKEN`).
     JobToken,
+    /// A Kerberos ticket cache the runner filled with `kinit` (`KRB5CCNAME`, `KRB5_CONFIG`),
+    /// plus user name, password and domain for an NTLM fallback.
+    Kerberos,
     /// No credential.
     None,
 }
@@ -108,6 +114,7 @@ impl AuthKind {
             AuthKind::Negotiate => "negotiate",
             AuthKind::Bearer => "bearer",
             AuthKind::JobToken => "job-token",
+            AuthKind::Kerberos => "kerberos",
             AuthKind::None => "none",
         }
     }
@@ -121,6 +128,7 @@ impl AuthKind {
             AuthKind::Negotiate => Some(Capability::Negotiate),
             AuthKind::Bearer => Some(Capability::Bearer),
             AuthKind::JobToken => Some(Capability::JobToken),
+            AuthKind::Kerberos => Some(Capability::Kerberos),
             AuthKind::None => None,
         }
     }
@@ -132,7 +140,7 @@ impl AuthKind {
 
     /// Whether the client is handed a user name and password.
     pub fn uses_password(self) -> bool {
-        matches!(self, AuthKind::Basic | AuthKind::Ntlm | AuthKind::Negotiate)
+        matches!(self, AuthKind::Basic | AuthKind::Ntlm | AuthKind::Negotiate | AuthKind::Kerberos)
     }
 
     /// The `Authorization` schemes a client with this credential may send pre-emptively.
@@ -142,7 +150,7 @@ impl AuthKind {
             AuthKind::Bearer => &["Bearer"],
             AuthKind::JobToken => &["Bearer", "Basic"],
             AuthKind::Ntlm => &["NTLM", "Negotiate"],
-            AuthKind::Negotiate => &["Negotiate"],
+            AuthKind::Negotiate | AuthKind::Kerberos => &["Negotiate"],
             AuthKind::None => &[],
         }
     }

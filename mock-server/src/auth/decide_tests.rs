@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use super::{Answer, ConnectionAuth, Decision, Reason, decide};
 use crate::http::{RenderContext, render, render_rest};
+use crate::kerberos::test_support::TestTicket;
 use crate::ntlm::{self, Step, StepInput};
 use crate::profile::{Profile, Provider};
 use crate::rest::{RestContext, serve};
@@ -136,7 +137,27 @@ fn pending(profile: &Profile) -> ConnectionAuth {
     }
 }
 
+/// A profile with Kerberos: the SPN on the machine account, kernel-mode authentication.
+const KERBEROS: &str = "[kerberos]";
+/// `Negotiate:Kerberos` only.
+const KERBEROS_ONLY: &str = "[iis]\nproviders = ['Negotiate']\n[kerberos]\nonly = true\nuse-kernel-mode = false";
+
+/// `Negotiate <SPNEGO NegTokenInit{KRB5, NTLMSSP; AP-REQ}>`, the ticket encrypted with the key
+/// of `password` (the account the KDC holds the SPN for), adjusted by `adjust`.
+fn kerberos(password: &str, adjust: impl Fn(&mut TestTicket)) -> String {
+    let mut ticket = TestTicket::new(password, testing::NOW);
+    adjust(&mut ticket);
+    let mechs = [ntlm::spnego::MS_KRB5_OID, ntlm::spnego::KRB5_OID, ntlm::spnego::NTLMSSP_OID];
+    format!("Negotiate {}", STANDARD.encode(ntlm::spnego::build_init(&mechs, Some(&ticket.token())).unwrap()))
+}
+
+/// `Negotiate <raw Kerberos AP-REQ>`.
+fn kerberos_raw(password: &str) -> String {
+    format!("Negotiate {}", STANDARD.encode(TestTicket::new(password, testing::NOW).token()))
+}
+
 fn cases(p: &Profile) -> Vec<Case> {
+    let machine = crate::profile::machine_password(&p.ntlm.computer, &p.ntlm.domain).expose().to_owned();
     let full = pat(p, "CONTOSO\\joseph", "full");
     let star = pat(p, "CONTOSO\\joseph", "star");
     let kerberos_only = ntlm::spnego::build_init(&[ntlm::spnego::KRB5_OID], None).unwrap();
@@ -291,6 +312,33 @@ fn cases(p: &Profile) -> Vec<Case> {
             .auth(basic(&format!(":{full}"))),
         case("ntlm.unsupported_mech", Reason::NtlmUnsupportedMech, 401)
             .auth(format!("Negotiate {}", STANDARD.encode(kerberos_only))),
+        case("ok.kerberos", Reason::Ok, 200).profile(KERBEROS).auth(kerberos(&machine, |_| {})),
+        case("ok.kerberos-raw-token", Reason::Ok, 200).profile(KERBEROS).auth(kerberos_raw(&machine)),
+        case("kerberos.ap_err_modified", Reason::KerberosApErrModified, 401)
+            .profile("[kerberos]\nspn-account = 'CONTOSO\\admin'")
+            .auth(kerberos("Adm1n!", |_| {})),
+        case("kerberos.skew", Reason::KerberosSkew, 401)
+            .profile(KERBEROS)
+            .auth(kerberos(&machine, |t| t.ctime += 600)),
+        case("kerberos.ticket_invalid", Reason::KerberosTicketInvalid, 401)
+            .profile(KERBEROS)
+            .auth(kerberos(&machine, |t| t.ticket_end = testing::NOW - 3600)),
+        case("kerberos.not_us", Reason::KerberosNotUs, 401)
+            .profile(KERBEROS)
+            .auth(kerberos(&machine, |t| t.service = "HTTP/127.0.0.1")),
+        case("kerberos.bad_token", Reason::KerberosBadToken, 401).profile(KERBEROS).auth(format!(
+            "Negotiate {}",
+            STANDARD.encode(crate::kerberos::token::frame(crate::kerberos::token::TOK_AP_REQ, b"junk"))
+        )),
+        case("kerberos.unknown_account", Reason::KerberosUnknownAccount, 401)
+            .profile(KERBEROS)
+            .auth(kerberos(&machine, |t| t.client = "nobody")),
+        case("kerberos.required", Reason::KerberosRequired, 401)
+            .profile(KERBEROS_ONLY)
+            .auth(format!("Negotiate {CURL_TYPE1}")),
+        case("kerberos.no_spn", Reason::KerberosNoSpn, 401)
+            .profile("[iis]\nproviders = ['Negotiate']\n[kerberos]\nonly = true\nuse-kernel-mode = false\nspn-account = 'none'")
+            .auth(format!("Negotiate {CURL_TYPE1}")),
         case("url.no_collection", Reason::UrlNoCollection, 404)
             .uri("/tfs/_apis/projects")
             .auth(basic(&format!(":{star}"))),
@@ -410,9 +458,13 @@ fn every_answer_has_its_iis_log_line_and_the_line_reads_back() {
 #[test]
 fn explanations_never_contain_secrets() {
     let base = testing::profile();
-    let secrets: Vec<String> = base.secrets().into_iter().map(|s| s.value).collect();
     for case in cases(&base) {
-        let (_, d) = run(&base, &case);
+        let (profile, d) = run(&base, &case);
+        let secrets: Vec<String> = profile.secrets().into_iter().map(|s| s.value).collect();
+        assert!(
+            case.overrides != "[kerberos]" || secrets.len() > base.secrets().len(),
+            "the SPN's password is a secret"
+        );
         for secret in &secrets {
             for text in [&d.explanation, &d.hint] {
                 assert!(!text.contains(secret.as_str()), "case {} leaks a secret: {text}", case.name);

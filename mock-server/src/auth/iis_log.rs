@@ -160,8 +160,21 @@ fn meaning(status: u64, substatus: u64, win32: u64) -> (&'static str, Vec<Reason
             vec![R::NtlmNoHandshake, R::NtlmUnsupportedMech],
         ),
         (401, 1, 2_148_074_252) => (
-            "401.1 SEC_E_LOGON_DENIED: a Windows logon was denied (wrong password, unknown user, locked out or disabled: the Security log's event 4625 sub-status says which)",
-            vec![R::NtlmBadResponse, R::NtlmV1Refused, R::IdentityLockedOut, R::IdentityDisabled],
+            "401.1 SEC_E_LOGON_DENIED: a Windows logon was denied (wrong password, unknown user, locked out or disabled: the Security log's event 4625 sub-status says which; for Kerberos, a ticket the server could not use: SPN on the wrong account, clock skew, or a site that takes Kerberos only)",
+            vec![
+                R::NtlmBadResponse,
+                R::NtlmV1Refused,
+                R::IdentityLockedOut,
+                R::IdentityDisabled,
+                R::KerberosApErrModified,
+                R::KerberosSkew,
+                R::KerberosTicketInvalid,
+                R::KerberosNotUs,
+                R::KerberosBadToken,
+                R::KerberosUnknownAccount,
+                R::KerberosRequired,
+                R::KerberosNoSpn,
+            ],
         ),
         (401, 1, 2_148_074_242) => (
             "401.1 SEC_E_UNSUPPORTED_FUNCTION: NTLM blocked by the 'Restrict NTLM: Incoming NTLM traffic' policy (event 4625 sub-status 0xC0000418)",

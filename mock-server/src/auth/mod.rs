@@ -18,6 +18,7 @@ pub mod facts;
 mod iis;
 pub mod iis_log;
 mod job_token;
+mod kerberos;
 mod logon;
 mod reason;
 mod rules;
@@ -35,5 +36,6 @@ pub use facts::{
     AcceptFacts, ApiVersionFact, ConnectionAuth, ConnectionFacts, RequestFacts, VersionSource, find_api_version,
 };
 pub use iis_log::IisLog;
+pub use kerberos::ntlm_allowed;
 pub use reason::Reason;
 pub use windows::{acceptor_config, server_challenge};

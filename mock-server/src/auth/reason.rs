@@ -117,6 +117,24 @@ reasons! {
     RouteNotFound => "route.not_found",
     /// The route exists but the named project, repository or work item does not (404).
     ResourceNotFound => "resource.not_found",
+    /// The Kerberos service ticket does not decrypt with the server's key (the SPN is
+    /// registered on another account than the one that decrypts): KRB_AP_ERR_MODIFIED.
+    KerberosApErrModified => "kerberos.ap_err_modified",
+    /// The client's authenticator time is too far from the server's clock: KRB_AP_ERR_SKEW.
+    KerberosSkew => "kerberos.skew",
+    /// The service ticket has expired or is not valid yet by the server's clock.
+    KerberosTicketInvalid => "kerberos.ticket_invalid",
+    /// The ticket is for another SPN than the server's: KRB_AP_ERR_NOT_US.
+    KerberosNotUs => "kerberos.not_us",
+    /// A Kerberos token that is malformed, uses an enctype the server has no key for, or
+    /// whose authenticator names another client.
+    KerberosBadToken => "kerberos.bad_token",
+    /// The Kerberos client principal maps to no Windows account the server knows.
+    KerberosUnknownAccount => "kerberos.unknown_account",
+    /// The site allows Kerberos only (`Negotiate:Kerberos`) and the client sent NTLM.
+    KerberosRequired => "kerberos.required",
+    /// NTLM is refused and no account holds the SPN, so no client can get a ticket.
+    KerberosNoSpn => "kerberos.no_spn",
 }
 
 impl Reason {

@@ -66,6 +66,9 @@ pub fn leg(
             None,
         );
     };
+    if let Some(outcome) = super::kerberos::leg(profile, facts, scheme, token, failed_logons) {
+        return outcome;
+    }
     let pending = match &facts.connection.auth {
         ConnectionAuth::Pending { handshake, .. } => Some(handshake.as_ref()),
         _ => None,
@@ -161,7 +164,8 @@ fn refuse_blocked(profile: &Profile, scheme: Provider, user: &str, domain: &str,
     WindowsLeg::Done(Box::new(d))
 }
 
-fn authenticated(
+/// The Windows logon of `domain\user` succeeded: account checks, then the connection state.
+pub(super) fn authenticated(
     profile: &Profile,
     scheme: Provider,
     user: &str,

@@ -29,6 +29,8 @@ pub struct ProfileFile {
     /// HTTPS: the site's certificate, trust failures and sslOnly (`profile/tls.rs`).
     #[serde(default)]
     pub tls: super::tls::TlsFile,
+    /// Kerberos; absent: the server has no Kerberos (Kerberos tokens are refused).
+    pub kerberos: Option<super::kerberos::KerberosFile>,
     /// Project collections.
     #[serde(default)]
     pub collections: Vec<CollectionFile>,

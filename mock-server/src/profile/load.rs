@@ -100,6 +100,7 @@ fn resolve(file: ProfileFile, origin: &str, now: i64) -> Result<Profile, Profile
     })?;
     let collections = resolve_collections(&ctx, &file.collections, &virtual_directory)?;
     let mut identities = resolve_identities(&ctx, &file.identities, &collections)?;
+    let kerberos = super::kerberos::resolve(&file, &identities, &|key, expected, found| ctx.err(key, expected, found))?;
     let key = signing_key(&collections, &virtual_directory);
     let (job_tokens, services) = resolve_job_tokens(&ctx, &file.job_tokens, &collections, &key)?;
     identities.extend(services);
@@ -111,6 +112,7 @@ fn resolve(file: ProfileFile, origin: &str, now: i64) -> Result<Profile, Profile
         iis,
         ntlm,
         tls,
+        kerberos,
         collections,
         identities,
         tfs: TfsSettings::resolve(file.release, &file.tfs),

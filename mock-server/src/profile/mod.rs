@@ -2,6 +2,7 @@
 
 mod file;
 mod index;
+mod kerberos;
 mod load;
 #[cfg(test)]
 mod load_tests;
@@ -14,6 +15,7 @@ mod tls;
 
 pub use file::ProfileFile;
 pub use index::BareName;
+pub use kerberos::{KerberosSettings, MACHINE, SpnHolder, machine_password};
 pub use load::{derive_token, derived_id, is_pat_syntax};
 pub use merge::merge_overrides;
 pub use model::{

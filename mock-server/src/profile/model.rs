@@ -26,6 +26,8 @@ pub struct Profile {
     pub ntlm: NtlmSettings,
     /// HTTPS settings.
     pub tls: super::tls::TlsSettings,
+    /// Kerberos settings; `None`: no Kerberos.
+    pub kerberos: Option<super::kerberos::KerberosSettings>,
     /// Project collections.
     pub collections: Vec<Collection>,
     /// Identities and their PATs (and the build service identities of job tokens).
@@ -392,6 +394,15 @@ impl Profile {
                 owner: job.name.clone(),
                 value: job.token.expose().to_owned(),
                 users: vec!["OAuth".to_owned()],
+            });
+        }
+        // The password of the account that holds the SPN (the machine account's, when it does).
+        if let Some(password) = self.kerberos.as_ref().and_then(|k| k.spn_password.as_ref()) {
+            out.push(SecretSpec {
+                kind: SecretKind::Password,
+                owner: "the SPN's account".to_owned(),
+                value: password.expose().to_owned(),
+                users: Vec::new(),
             });
         }
         out

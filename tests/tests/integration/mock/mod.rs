@@ -25,6 +25,8 @@ mod python_sdk;
 // HTTPS: curl, the Python SDK (requests-ntlm) and git with verification on; Extended
 // Protection; sslOnly; the certificate's temporary folder.
 mod tls;
+// Kerberos through a real MIT KDC: curl --negotiate, Python pyspnego; the field failures.
+mod kerberos;
 
 /// The workspace root.
 pub fn workspace() -> PathBuf {

@@ -48,7 +48,7 @@ fn variant(from: &str, to: &str) -> String {
 fn bad_scenarios_are_refused_with_file_and_key() {
     let cases = [
         ("unknown-key", variant("fix = \"f\"", "fix = \"f\"\nfixx = 1")),
-        ("bad-auth", variant("auth = \"pat\"", "auth = \"kerberos\"")),
+        ("bad-auth", variant("auth = \"pat\"", "auth = \"digest\"")),
         ("unknown-identity", variant("CONTOSO\\joseph", "CONTOSO\\nobody")),
         ("unknown-pat", variant("pat = \"full\"", "pat = \"nope\"")),
         ("password-with-pat", variant("pat = \"full\"", "pat = \"full\"\npassword = \"x\"")),
@@ -79,7 +79,7 @@ fn regex_escape(text: &str) -> String {
 fn bad_manifests_and_baselines_are_refused_with_file_and_key() {
     let work = Workdir::new();
     let manifest =
-        work.write("m.toml", "name = \"x\"\ncommand = [\"x\"]\ncapabilities = [\"kerberos\"]\ntimeout-s = 5\n");
+        work.write("m.toml", "name = \"x\"\ncommand = [\"x\"]\ncapabilities = [\"digest\"]\ntimeout-s = 5\n");
     let baseline = work.write("b.toml", "[[expect]]\nscenario = \"pat/good\"\nverdict = \"fail\"\n");
     let out = conformance(&[
         "check",
