@@ -24,7 +24,9 @@ mod windows;
 
 pub use credential::{Basic, Credential};
 pub use decide::decide;
-pub use decision::{Answer, Body, Challenge, ConnectionUpdate, Decision, Layer, Logon, Principal, ServiceError, Via};
+pub use decision::{
+    Answer, Body, Challenge, ConnectionUpdate, Decision, Layer, Logon, Principal, Reply, Serve, ServiceError, Via,
+};
 pub use describe::printable;
 pub use facts::{
     AcceptFacts, ApiVersionFact, ConnectionAuth, ConnectionFacts, RequestFacts, VersionSource, find_api_version,

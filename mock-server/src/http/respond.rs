@@ -38,10 +38,9 @@ pub struct RenderContext<'a> {
 
 type Resp = Response<Body>;
 
-/// Renders a refusal or handshake step. `Answer::Serve` is rendered by [`render_rest`].
+/// Renders a refusal or handshake step (allowed requests are rendered by [`render_rest`]).
 pub fn render(answer: &Answer, ctx: &RenderContext<'_>) -> Resp {
     match answer {
-        Answer::Serve { .. } => plain(StatusCode::INTERNAL_SERVER_ERROR, "serve answers are rendered by render_rest"),
         Answer::Handshake { scheme, token } => handshake(*scheme, token),
         Answer::Iis { status, challenges, .. } => iis(*status, challenges, ctx),
         Answer::Tfs { status, challenges, body } => tfs(*status, challenges, body, ctx),
@@ -52,8 +51,13 @@ pub fn render(answer: &Answer, ctx: &RenderContext<'_>) -> Resp {
 pub fn render_rest(rest: RestResponse, final_token: Option<&[u8]>, ctx: &RenderContext<'_>) -> Resp {
     let mut response = Response::new(Body::from(rest.body));
     *response.status_mut() = StatusCode::from_u16(rest.status).unwrap_or(StatusCode::OK);
-    let h = response.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(rest.content_type));
+    let content_type = match rest.content_type {
+        std::borrow::Cow::Borrowed(text) => HeaderValue::from_static(text),
+        std::borrow::Cow::Owned(text) => {
+            HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream"))
+        }
+    };
+    response.headers_mut().insert(header::CONTENT_TYPE, content_type);
     tfs_headers(&mut response, ctx);
     if let Some(token) = final_token {
         append(&mut response, "www-authenticate", &format!("Negotiate {}", STANDARD.encode(token)));
@@ -253,12 +257,6 @@ fn tfs_headers(response: &mut Resp, ctx: &RenderContext<'_>) {
 fn uuid_value(id: Uuid) -> HeaderValue {
     let mut buffer = Uuid::encode_buffer();
     HeaderValue::from_str(id.hyphenated().encode_lower(&mut buffer)).unwrap_or_else(|_| HeaderValue::from_static(""))
-}
-
-fn plain(status: StatusCode, text: &'static str) -> Resp {
-    let mut response = Response::new(Body::from(text));
-    *response.status_mut() = status;
-    response
 }
 
 fn set(response: &mut Resp, name: &'static str, value: &str) {

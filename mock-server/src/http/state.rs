@@ -10,6 +10,7 @@ use super::limits::Limits;
 use crate::auth::{ConnectionAuth, Logon};
 use crate::journal::{Journal, Redactor};
 use crate::profile::{Profile, derived_id};
+use crate::rest::GitStore;
 
 /// A clock returning Unix seconds (injectable for tests).
 pub type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
@@ -32,6 +33,8 @@ struct Shared {
     limits: Limits,
     /// Connections with a handshake in progress, oldest first (for the server-wide cap).
     pending: Mutex<VecDeque<Weak<Mutex<ConnectionAuth>>>>,
+    /// The git repositories (created on first use, removed with the state).
+    git: GitStore,
 }
 
 /// The server's shared state. Cloning is cheap.
@@ -63,6 +66,7 @@ impl AppState {
                 clock,
                 limits,
                 pending: Mutex::default(),
+                git: GitStore::default(),
             }),
         }
     }
@@ -70,6 +74,11 @@ impl AppState {
     /// The profile.
     pub fn profile(&self) -> &Profile {
         &self.shared.profile
+    }
+
+    /// The git repositories behind the git routes.
+    pub fn git(&self) -> &GitStore {
+        &self.shared.git
     }
 
     /// The journal.
