@@ -57,16 +57,17 @@ pub fn facts(
         now,
         nonce,
     };
-    let extras = Extras {
-        session: text(headers, "x-tfs-session")
-            .filter(|s| s.len() <= 64 && s.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-')),
-        user_agent: text(headers, header::USER_AGENT.as_str()),
-        host: text(headers, header::HOST.as_str()).or_else(|| parts.uri.authority().map(|a| a.to_string())),
-        query,
-        body_headers: facts.target.route.as_ref().ok().filter(|r| r.row().takes_body).map(|_| {
-            [text(headers, "content-type"), text(headers, "content-encoding"), text(headers, "git-protocol")]
-        }),
-    };
+    let extras =
+        Extras {
+            session: text(headers, "x-tfs-session")
+                .filter(|s| s.len() <= 64 && s.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-')),
+            user_agent: text(headers, header::USER_AGENT.as_str()),
+            host: text(headers, header::HOST.as_str()).or_else(|| parts.uri.authority().map(|a| a.to_string())),
+            query,
+            body_headers: facts.target.route.as_ref().ok().filter(|r| r.row().takes_body).map(|_| {
+                [text(headers, "content-type"), text(headers, "content-encoding"), text(headers, "git-protocol")]
+            }),
+        };
     (facts, extras)
 }
 

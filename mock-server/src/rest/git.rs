@@ -155,7 +155,11 @@ fn locate(s: &Scope<'_>, route: &Route, repos: &Repos) -> Option<(PathBuf, Strin
 
 fn unavailable(error: &str) -> RestResponse {
     tracing::warn!(target: "ado_mock_server::git", "git unavailable: {error}");
-    RestResponse::new(503, "text/plain; charset=utf-8", format!("git is not available on the mock server: {error}").into_bytes())
+    RestResponse::new(
+        503,
+        "text/plain; charset=utf-8",
+        format!("git is not available on the mock server: {error}").into_bytes(),
+    )
 }
 
 /// Serves the git-backed bodies: smart HTTP, LFS, gvfs/config and the REST bodies read from

@@ -43,11 +43,8 @@ pub fn locations(release: Release, collection_level: bool, area: Option<&str>) -
 fn location(release: Release, r: &'static ResourceRow) -> ApiResourceLocation {
     let ceiling = release.api_ceiling();
     let released = release.api_released();
-    let is_released = r
-        .released
-        .as_deref()
-        .and_then(ApiVersion::parse)
-        .is_some_and(|since| since.number() <= released.number());
+    let is_released =
+        r.released.as_deref().and_then(ApiVersion::parse).is_some_and(|since| since.number() <= released.number());
     ApiResourceLocation {
         id: &r.id,
         area: &r.area,

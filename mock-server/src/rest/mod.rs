@@ -14,6 +14,8 @@ mod git;
 mod lfs;
 pub mod locations;
 pub mod route;
+#[cfg(test)]
+mod surface_doc;
 pub mod table;
 
 pub use git::GitStore;

@@ -63,7 +63,7 @@ pub struct ResourceRow {
 }
 
 /// The permission check a route applies once the caller is known (auth/rules.rs).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Permission {
     /// None beyond membership.
@@ -273,7 +273,8 @@ fn parse(resources: &str, routes: &str) -> Result<Table, String> {
     for route in &mut routes.routes {
         if let Some(id) = &route.location {
             let index = resources.resources.iter().position(|r| &r.id == id);
-            route.resource_index = Some(index.ok_or_else(|| format!("route {} names unknown location {id}", route.name))?);
+            route.resource_index =
+                Some(index.ok_or_else(|| format!("route {} names unknown location {id}", route.name))?);
         }
         if route.location.is_some() == route.level.is_some() {
             return Err(format!("route {} needs exactly one of location and level", route.name));
