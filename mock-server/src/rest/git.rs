@@ -66,8 +66,9 @@ async fn create(profile: &Profile) -> Result<Repos, String> {
     for c in &profile.collections {
         for p in &c.projects {
             for r in &p.repos {
-                let path = dir.path().join("repos").join(relative(c, p, r));
-                seed(dir.path(), &path, &r.name).await?;
+                let rel = relative(c, p, r);
+                let path = dir.path().join("repos").join(&rel);
+                seed(dir.path(), &path, &lfs_dir(dir.path(), &rel), &r.name).await?;
             }
         }
     }
@@ -125,7 +126,13 @@ async fn run(mut cmd: Command, input: &[u8]) -> Result<Vec<u8>, String> {
     out
 }
 
-async fn seed(home: &Path, path: &Path, name: &str) -> Result<(), String> {
+/// The Git LFS object every repository starts with (`assets/logo.bin`), and its SHA-256.
+pub(super) const SEED_LFS_OBJECT: &[u8] = b"A Git LFS object seeded by the mock Azure DevOps Server.\n";
+const SEED_LFS_OID: &str = "44ab09b70b6b490fd25fa8c0185e9d36f66559cf8a7690638bc07c62cc38fd9e";
+
+/// Creates a bare repository with one commit: `README.md`, `.gitattributes` routing `*.bin` to
+/// Git LFS, and `assets/logo.bin`, an LFS pointer whose object is in the LFS store.
+async fn seed(home: &Path, path: &Path, lfs: &Path, name: &str) -> Result<(), String> {
     let text = |v: Vec<u8>| String::from_utf8_lossy(&v).trim().to_owned();
     let mut init = git(home);
     init.args(["init", "--quiet", "--bare", "--initial-branch=main"]).arg(path);
@@ -138,10 +145,25 @@ async fn seed(home: &Path, path: &Path, name: &str) -> Result<(), String> {
     run(at(&["config", "http.receivepack", "true"]), b"").await?;
     run(at(&["config", "uploadpack.allowFilter", "true"]), b"").await?;
     let readme = format!("# {name}\n\nSeeded by the mock Azure DevOps Server.\n");
-    let blob = text(run(at(&["hash-object", "-w", "--stdin"]), readme.as_bytes()).await?);
-    let tree = text(run(at(&["mktree"]), format!("100644 blob {blob}\tREADME.md\n").as_bytes()).await?);
+    let attributes = "*.bin filter=lfs diff=lfs merge=lfs -text\n";
+    let pointer = format!(
+        "version https://git-lfs.github.com/spec/v1\noid sha256:{SEED_LFS_OID}\nsize {}\n",
+        SEED_LFS_OBJECT.len()
+    );
+    let blob = |content: Vec<u8>| {
+        let cmd = at(&["hash-object", "-w", "--stdin"]);
+        async move { run(cmd, &content).await.map(text) }
+    };
+    let (readme, attributes, pointer) =
+        (blob(readme.into_bytes()).await?, blob(attributes.into()).await?, blob(pointer.into_bytes()).await?);
+    let assets = text(run(at(&["mktree"]), format!("100644 blob {pointer}\tlogo.bin\n").as_bytes()).await?);
+    let listing = format!("100644 blob {attributes}\t.gitattributes\n100644 blob {readme}\tREADME.md\n040000 tree {assets}\tassets\n");
+    let tree = text(run(at(&["mktree"]), listing.as_bytes()).await?);
     let commit = text(run(at(&["commit-tree", &tree, "-m", "Initial commit"]), b"").await?);
     run(at(&["update-ref", "refs/heads/main", &commit]), b"").await?;
+    let object = super::lfs::object_path(lfs, SEED_LFS_OID);
+    std::fs::create_dir_all(object.parent().unwrap_or(lfs)).map_err(|e| format!("cannot create the LFS store: {e}"))?;
+    std::fs::write(&object, SEED_LFS_OBJECT).map_err(|e| format!("cannot seed the LFS store: {e}"))?;
     Ok(())
 }
 

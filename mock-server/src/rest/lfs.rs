@@ -34,7 +34,7 @@ fn valid_oid(oid: &str) -> bool {
     oid.len() == 64 && oid.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
-fn object_path(dir: &Path, oid: &str) -> PathBuf {
+pub(super) fn object_path(dir: &Path, oid: &str) -> PathBuf {
     dir.join(&oid[..2]).join(oid)
 }
 
