@@ -8,6 +8,8 @@
 //! `ntlm-v1`, `negotiate-kerberos`, `ntlm-once`, `no-api-version`.
 
 mod client;
+mod gallery;
+mod git;
 mod ntlm;
 mod operations;
 
