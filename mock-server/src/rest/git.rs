@@ -157,7 +157,9 @@ async fn seed(home: &Path, path: &Path, lfs: &Path, name: &str) -> Result<(), St
     let (readme, attributes, pointer) =
         (blob(readme.into_bytes()).await?, blob(attributes.into()).await?, blob(pointer.into_bytes()).await?);
     let assets = text(run(at(&["mktree"]), format!("100644 blob {pointer}\tlogo.bin\n").as_bytes()).await?);
-    let listing = format!("100644 blob {attributes}\t.gitattributes\n100644 blob {readme}\tREADME.md\n040000 tree {assets}\tassets\n");
+    let listing = format!(
+        "100644 blob {attributes}\t.gitattributes\n100644 blob {readme}\tREADME.md\n040000 tree {assets}\tassets\n"
+    );
     let tree = text(run(at(&["mktree"]), listing.as_bytes()).await?);
     let commit = text(run(at(&["commit-tree", &tree, "-m", "Initial commit"]), b"").await?);
     run(at(&["update-ref", "refs/heads/main", &commit]), b"").await?;

@@ -12,8 +12,8 @@ const PACKAGE: &[u8] = b"PK\x05\x06\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0";
 
 /// Publishes (updates) `contoso.conformance-extension`.
 pub async fn publish(client: &mut Client<'_>, config: &Config, base: &str) -> Result<String, String> {
-    let skip_negotiation =
-        config.api_version.is_some() || config.mutant.is_some_and(|m| matches!(m, Mutant::TooNewApi | Mutant::NoApiVersion));
+    let skip_negotiation = config.api_version.is_some()
+        || config.mutant.is_some_and(|m| matches!(m, Mutant::TooNewApi | Mutant::NoApiVersion));
     let negotiated = if skip_negotiation { None } else { Some(negotiate(client, base, "gallery").await?) };
     let url = format!("{base}/_apis/gallery/publishers/contoso/extensions/conformance-extension");
     let url = with_version(config, &url, negotiated.as_deref());

@@ -13,7 +13,8 @@ use crate::operations::describe;
 
 /// An empty pack: header (`PACK`, version 2, 0 objects) and its SHA-1.
 const EMPTY_PACK: [u8; 32] = [
-    b'P', b'A', b'C', b'K', 0, 0, 0, 2, 0, 0, 0, 0, 0x02, 0x9d, 0x08, 0x82, 0x3b, 0xd8, 0xa8, 0xea, 0xb5, 0x10, 0xad, 0x6a, 0xc7, 0x5c, 0x82, 0x3c, 0xfd, 0x3e, 0xd3, 0x1e,
+    b'P', b'A', b'C', b'K', 0, 0, 0, 2, 0, 0, 0, 0, 0x02, 0x9d, 0x08, 0x82, 0x3b, 0xd8, 0xa8, 0xea, 0xb5, 0x10, 0xad,
+    0x6a, 0xc7, 0x5c, 0x82, 0x3c, 0xfd, 0x3e, 0xd3, 0x1e,
 ];
 
 /// The object the reference client uploads, and its SHA-256 (a constant: no hashing crate).
@@ -81,7 +82,13 @@ pub async fn push(client: &mut Client<'_>, repo_url: &str) -> Result<String, Str
     Ok(format!("pushed {branch}"))
 }
 
-async fn batch(client: &mut Client<'_>, repo_url: &str, operation: &str, oid: &str, size: usize) -> Result<Value, String> {
+async fn batch(
+    client: &mut Client<'_>,
+    repo_url: &str,
+    operation: &str,
+    oid: &str,
+    size: usize,
+) -> Result<Value, String> {
     let url = format!("{repo_url}.git/info/lfs/objects/batch");
     let doc = json!({ "operation": operation, "transfers": ["basic"], "objects": [{ "oid": oid, "size": size }] });
     let body = doc.to_string();

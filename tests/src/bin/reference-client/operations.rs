@@ -46,21 +46,28 @@ pub async fn run(config: &Config) -> Result<String, String> {
             )
             .await
         }
-        "git-clone" | "git-fetch" => crate::git::fetch(&mut client, &format!("{base}/{project}/_git/{}", config.repo)).await,
+        "git-clone" | "git-fetch" => {
+            crate::git::fetch(&mut client, &format!("{base}/{project}/_git/{}", config.repo)).await
+        }
         "git-push" => crate::git::push(&mut client, &format!("{base}/{project}/_git/{}", config.repo)).await,
         "lfs-push" => crate::git::lfs_push(&mut client, &format!("{base}/{project}/_git/{}", config.repo)).await,
         "lfs-pull" => crate::git::lfs_pull(&mut client, &format!("{base}/{project}/_git/{}", config.repo)).await,
         "list-pools" => {
             // The pipelines agent's configuration: connectionData (with its services), then pools.
-            get(&mut client, config, &format!("{base}/_apis/connectionData?connectOptions=1"), "/deploymentType").await?;
+            get(&mut client, config, &format!("{base}/_apis/connectionData?connectOptions=1"), "/deploymentType")
+                .await?;
             names(get_json(&mut client, config, &format!("{base}/_apis/distributedtask/pools")).await?)
         }
         "list-build-definitions" => {
             names(get_json(&mut client, config, &format!("{base}/{project}/_apis/build/definitions")).await?)
         }
         "queue-build" => {
-            let definitions = get_json(&mut client, config, &format!("{base}/{project}/_apis/build/definitions")).await?;
-            let id = definitions.pointer("/value/0/id").and_then(Value::as_u64).ok_or("the project has no build definition")?;
+            let definitions =
+                get_json(&mut client, config, &format!("{base}/{project}/_apis/build/definitions")).await?;
+            let id = definitions
+                .pointer("/value/0/id")
+                .and_then(Value::as_u64)
+                .ok_or("the project has no build definition")?;
             let doc = format!(r#"{{"definition":{{"id":{id}}}}}"#);
             let url = format!("{base}/{project}/_apis/build/builds");
             post(&mut client, config, &base, "build", &url, &doc, "application/json", "/id").await
