@@ -87,3 +87,53 @@ pub async fn answer(profile: &Profile, store: &GitStore, route: &Route, ctx: &Re
         _ => bodies::serve(profile, route, ctx),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profile::{DEFAULT_PROFILE, Profile};
+
+    async fn body(profile: &Profile, method: &str, path: &str, query: Option<&str>) -> (u16, serde_json::Value) {
+        let target = route::resolve(profile, method, path);
+        let route = target.route.clone().expect("a route");
+        let ctx = RestContext {
+            origin: "http://tfs:8080",
+            collection: target.collection(),
+            principal: None,
+            query,
+            method,
+            body: &[],
+            headers: GitHeaders::default(),
+        };
+        let answer = answer(profile, &GitStore::default(), &route, &ctx).await;
+        (answer.status, serde_json::from_slice(&answer.body).expect("JSON"))
+    }
+
+    /// The pipelines agent connects with `connectOptions=1` at the server URL and reads the
+    /// location service data; both levels serve connectionData.
+    #[tokio::test]
+    async fn connection_data_carries_services_when_asked_at_both_levels() {
+        let p = Profile::from_toml_str(DEFAULT_PROFILE, "default", 0).unwrap();
+        for path in ["/tfs/_apis/connectionData", "/tfs/DefaultCollection/_apis/connectionData"] {
+            let (status, plain) = body(&p, "GET", path, None).await;
+            assert_eq!(status, 200);
+            assert!(plain["locationServiceData"].get("serviceDefinitions").is_none());
+            let (_, with) = body(&p, "GET", path, Some("connectOptions=1&lastChangeId=-1")).await;
+            assert!(with["locationServiceData"]["serviceDefinitions"].is_array(), "{path}: {with}");
+            assert_eq!(with["deploymentType"], "onPremises");
+        }
+    }
+
+    /// Statuses come from the route rows: a queued project is 202, a created push 201.
+    #[tokio::test]
+    async fn statuses_are_the_route_rows() {
+        let p = Profile::from_toml_str(DEFAULT_PROFILE, "default", 0).unwrap();
+        let (status, value) = body(&p, "POST", "/tfs/DefaultCollection/_apis/projects", None).await;
+        assert_eq!((status, value["status"].as_str()), (202, Some("queued")));
+        let (status, value) = body(&p, "POST", "/tfs/DefaultCollection/Fabrikam/_apis/build/builds", None).await;
+        assert_eq!((status, value["status"].as_str()), (200, Some("notStarted")));
+        let (status, _) =
+            body(&p, "POST", "/tfs/DefaultCollection/Fabrikam/_apis/git/repositories/Tools/pushes", None).await;
+        assert_eq!(status, 201);
+    }
+}

@@ -340,7 +340,7 @@ mod tests {
                 let path = sample(path);
                 for method in &route.methods {
                     assert!(
-                        scopes.allows(&[route.scope.clone()], method, &path),
+                        scopes.allows(std::slice::from_ref(&route.scope), method, &path),
                         "{}: {} does not grant {method} {path}",
                         route.name,
                         route.scope

@@ -191,3 +191,28 @@ async fn git_lfs_pushes_and_pulls_an_object_with_a_pat() {
     let refused: Vec<_> = journal.iter().filter(|e| e.reason.code() != "ok").collect();
     assert!(refused.iter().all(|e| e.path.ends_with("/info/lfs/locks/verify") && e.status == 404), "{refused:#?}");
 }
+
+/// Scalar/GVFS asks `{repo}/gvfs/config` first; it is a git read (`vso.code`), and the REST
+/// routes around git (refs, commits) are read from the real repository.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gvfs_config_and_refs_are_served_behind_the_scope_check() {
+    let p = profile("");
+    let (code, work) = (token(&p, "CONTOSO\\joseph", "code"), token(&p, "CONTOSO\\joseph", "work"));
+    let server = MockServer::start(p).await.unwrap();
+    let http = reqwest::Client::new();
+    let get = |url: String, pat: &str| http.get(url).basic_auth("", Some(pat)).send();
+    let repo = repo_url(&server, "Tools");
+    let config = get(format!("{repo}/gvfs/config"), &code).await.unwrap();
+    assert_eq!(config.status().as_u16(), 200);
+    let config: serde_json::Value = config.json().await.unwrap();
+    assert!(config.get("CacheServers").is_some_and(serde_json::Value::is_array), "{config}");
+    let refused = get(format!("{repo}/gvfs/config"), &work).await.unwrap();
+    assert_eq!(refused.status().as_u16(), 401, "a PAT without vso.code is refused");
+    let refs_url = format!("{}/Fabrikam/_apis/git/repositories/Tools/refs", server.collection_url("DefaultCollection"));
+    let refs: serde_json::Value = get(refs_url, &code).await.unwrap().json().await.unwrap();
+    let main = refs["value"].as_array().unwrap().iter().find(|r| r["name"] == "refs/heads/main").expect("main");
+    assert_eq!(main["objectId"].as_str().map(str::len), Some(40), "{refs}");
+    let journal = server.journal();
+    let reasons: Vec<&str> = journal.iter().map(|e| e.reason.code()).collect();
+    assert_eq!(reasons, ["ok", "pat.scope", "ok"]);
+}
