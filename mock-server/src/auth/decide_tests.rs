@@ -11,7 +11,7 @@ use super::{ConnectionAuth, Decision, Reason, Reply, decide};
 use crate::http::{RenderContext, render, render_rest};
 use crate::ntlm::{self, Step, StepInput};
 use crate::profile::{Profile, Provider};
-use crate::rest::{GitStore, RestContext, answer};
+use crate::rest::{RestContext, RestState, answer};
 use crate::testing::{self, basic, pat};
 
 /// curl's NTLM NEGOTIATE (ntlm-facts 2.1).
@@ -296,7 +296,7 @@ fn render_case(profile: &Profile, case: &Case, decision: &Decision) -> String {
                 headers: Default::default(),
             };
             let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-            let rest = runtime.block_on(answer(profile, &GitStore::default(), &serve.route, &rest));
+            let rest = runtime.block_on(answer(profile, &RestState::default(), &serve.route, &rest));
             render_rest(rest, serve.final_token.as_deref(), &ctx)
         }
         Reply::Answer(answer) => render(answer, &ctx),

@@ -89,7 +89,7 @@ pub async fn respond_to(
                 body: if takes_body { body } else { &[] },
                 headers: if takes_body { extras.git_headers() } else { GitHeaders::default() },
             };
-            let rest = rest::answer(state.profile(), state.git(), &serve.route, &rest_ctx).await;
+            let rest = rest::answer(state.profile(), state.rest(), &serve.route, &rest_ctx).await;
             respond::render_rest(rest, serve.final_token.as_deref(), &ctx)
         }
         Reply::Answer(answer) => respond::render(answer, &ctx),

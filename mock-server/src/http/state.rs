@@ -10,7 +10,7 @@ use super::limits::Limits;
 use crate::auth::{ConnectionAuth, Logon};
 use crate::journal::{Journal, Redactor};
 use crate::profile::{Profile, derived_id};
-use crate::rest::GitStore;
+use crate::rest::RestState;
 
 /// A clock returning Unix seconds (injectable for tests).
 pub type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
@@ -33,8 +33,9 @@ struct Shared {
     limits: Limits,
     /// Connections with a handshake in progress, oldest first (for the server-wide cap).
     pending: Mutex<VecDeque<Weak<Mutex<ConnectionAuth>>>>,
-    /// The git repositories (created on first use, removed with the state).
-    git: GitStore,
+    /// The REST module's state: git repositories (created on first use, removed with the
+    /// state) and rendered bodies.
+    rest: RestState,
 }
 
 /// The server's shared state. Cloning is cheap.
@@ -66,7 +67,7 @@ impl AppState {
                 clock,
                 limits,
                 pending: Mutex::default(),
-                git: GitStore::default(),
+                rest: RestState::default(),
             }),
         }
     }
@@ -76,9 +77,9 @@ impl AppState {
         &self.shared.profile
     }
 
-    /// The git repositories behind the git routes.
-    pub fn git(&self) -> &GitStore {
-        &self.shared.git
+    /// The REST module's state (git repositories, rendered bodies).
+    pub fn rest(&self) -> &RestState {
+        &self.shared.rest
     }
 
     /// The journal.

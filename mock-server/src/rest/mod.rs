@@ -7,8 +7,14 @@
 //! through).
 
 use std::borrow::Cow;
+use std::path::PathBuf;
+
+use axum::body::Bytes;
+use cache::BodyCache;
+use git::GitStore;
 
 mod bodies;
+mod cache;
 mod ci;
 mod git;
 mod lfs;
@@ -17,8 +23,6 @@ pub mod route;
 #[cfg(test)]
 mod surface_doc;
 pub mod table;
-
-pub use git::GitStore;
 
 use crate::auth::Principal;
 use crate::profile::Profile;
@@ -61,20 +65,40 @@ pub struct RestResponse {
     pub status: u16,
     /// Content type.
     pub content_type: Cow<'static, str>,
-    /// Body bytes.
-    pub body: Vec<u8>,
+    /// Body bytes (shared: a cached body is not copied).
+    pub body: Bytes,
 }
 
 impl RestResponse {
     /// A response.
-    pub fn new(status: u16, content_type: impl Into<Cow<'static, str>>, body: Vec<u8>) -> Self {
-        Self { status, content_type: content_type.into(), body }
+    pub fn new(status: u16, content_type: impl Into<Cow<'static, str>>, body: impl Into<Bytes>) -> Self {
+        Self { status, content_type: content_type.into(), body: body.into() }
     }
 }
 
-/// Answers an allowed request: JSON bodies from the profile, or git (`store`) for the routes
-/// backed by real repositories.
-pub async fn answer(profile: &Profile, store: &GitStore, route: &Route, ctx: &RestContext<'_>) -> RestResponse {
+/// What the REST module keeps for one server: its git repositories and rendered bodies.
+#[derive(Debug, Default)]
+pub struct RestState {
+    git: GitStore,
+    bodies: BodyCache,
+}
+
+impl RestState {
+    /// The server's git folder, once the first git request created it.
+    pub fn git_dir(&self) -> Option<PathBuf> {
+        self.git.dir()
+    }
+
+    /// How many rendered bodies are kept.
+    pub fn cached_bodies(&self) -> usize {
+        self.bodies.len()
+    }
+}
+
+/// Answers an allowed request: JSON bodies from the profile (kept once rendered when they are
+/// deterministic), or git for the routes backed by real repositories.
+pub async fn answer(profile: &Profile, state: &RestState, route: &Route, ctx: &RestContext<'_>) -> RestResponse {
+    let store = &state.git;
     match route.body() {
         BodyKind::GitBackend
         | BodyKind::LfsBatch
@@ -84,7 +108,7 @@ pub async fn answer(profile: &Profile, store: &GitStore, route: &Route, ctx: &Re
         | BodyKind::Commits
         | BodyKind::Commit
         | BodyKind::GitItems => git::serve(profile, store, route, ctx).await,
-        _ => bodies::serve(profile, route, ctx),
+        _ => state.bodies.get_or_render(route, ctx, || bodies::serve(profile, route, ctx)),
     }
 }
 
@@ -105,7 +129,7 @@ mod tests {
             body: &[],
             headers: GitHeaders::default(),
         };
-        let answer = answer(profile, &GitStore::default(), &route, &ctx).await;
+        let answer = answer(profile, &RestState::default(), &route, &ctx).await;
         (answer.status, serde_json::from_slice(&answer.body).expect("JSON"))
     }
 
@@ -122,6 +146,58 @@ mod tests {
             assert!(with["locationServiceData"]["serviceDefinitions"].is_array(), "{path}: {with}");
             assert_eq!(with["deploymentType"], "onPremises");
         }
+    }
+
+    async fn served(
+        p: &Profile,
+        state: &RestState,
+        principal: &Principal,
+        path: &str,
+        method: &str,
+        query: Option<&str>,
+    ) -> RestResponse {
+        let target = route::resolve(p, method, path);
+        let route = target.route.clone().unwrap();
+        let ctx = RestContext {
+            origin: "http://tfs:8080",
+            collection: target.collection(),
+            principal: Some(principal),
+            query,
+            method,
+            body: &[],
+            headers: GitHeaders::default(),
+        };
+        answer(p, state, &route, &ctx).await
+    }
+
+    /// A deterministic body is rendered once per route, caller and query, and served again
+    /// byte for byte; bodies with fresh ids are never kept.
+    #[tokio::test]
+    async fn deterministic_bodies_are_rendered_once() {
+        let p = Profile::from_toml_str(DEFAULT_PROFILE, "default", 0).unwrap();
+        let state = RestState::default();
+        let principal = crate::auth::Principal {
+            account: "CONTOSO\\joseph".into(),
+            id: uuid::Uuid::nil(),
+            display_name: "Joseph".into(),
+            via: crate::auth::Via::IisBasic,
+        };
+        let serve = |path, method, query| served(&p, &state, &principal, path, method, query);
+        let first = serve("/tfs/DefaultCollection/_apis/projects", "GET", None).await;
+        let again = serve("/tfs/DefaultCollection/_apis/projects", "GET", None).await;
+        assert_eq!(
+            (first.body.as_ptr(), first.body.len()),
+            (again.body.as_ptr(), again.body.len()),
+            "shared, not re-rendered"
+        );
+        assert!(String::from_utf8_lossy(&first.body).contains("Fabrikam"));
+        serve("/tfs/_apis/connectionData", "GET", Some("connectOptions=1")).await;
+        serve("/tfs/_apis/connectionData", "GET", None).await;
+        assert_eq!(state.cached_bodies(), 3, "the query is part of the key");
+        let a = serve("/tfs/DefaultCollection/_apis/projects", "POST", None).await;
+        let b = serve("/tfs/DefaultCollection/_apis/projects", "POST", None).await;
+        assert_ne!(a.body, b.body, "a queued project gets a fresh operation id each time");
+        assert_eq!(state.cached_bodies(), 3);
     }
 
     /// Statuses come from the route rows: a queued project is 202, a created push 201.

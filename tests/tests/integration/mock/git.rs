@@ -87,7 +87,7 @@ async fn git_clones_fetches_and_pushes_with_a_pat_and_the_folder_is_removed() {
     let journal = server.journal();
     assert!(journal.iter().any(|e| e.path.ends_with("/git-receive-pack") && e.status == 200));
     assert!(journal.iter().all(|e| e.reason.code() == "ok"), "{journal:#?}");
-    let folder = server.state().git().dir().expect("the git folder was created");
+    let folder = server.state().rest().git_dir().expect("the git folder was created");
     assert!(folder.is_dir());
     server.shutdown().await;
     assert!(!folder.exists(), "the server's git folder is removed at shutdown");
