@@ -48,6 +48,7 @@ enum Command {
     /// Example:
     ///   ado-mock-server explain --profile p.toml --path /tfs/DefaultCollection/_apis/projects \
     ///       'Authorization: Basic OjEyMzQ='
+    ///   ado-mock-server explain --iis-log '2026-01-05 10:00:00 10.0.0.5 GET /tfs/_apis/projects - 443 - 10.0.0.9 curl/8.5 - 401 1 2148074252 15'
     #[command(verbatim_doc_comment)]
     Explain {
         /// HTTP method.
@@ -59,6 +60,10 @@ enum Command {
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
+        /// Instead of a request, read a line of the customer's IIS log (W3C format, or just
+        /// `sc-status sc-substatus sc-win32-status`) and say which reasons produce it.
+        #[arg(long, value_name = "LINE", conflicts_with_all = ["headers"])]
+        iis_log: Option<String>,
         /// Request headers as `Name: value` (e.g. an Authorization line copied from a log).
         headers: Vec<String>,
     },
@@ -86,7 +91,16 @@ fn run() -> anyhow::Result<ExitCode> {
         None => Profile::from_toml_str(DEFAULT_PROFILE, "built-in default profile", now)?,
     };
     match cli.command {
-        Some(Command::Explain { method, path, json, headers }) => {
+        Some(Command::Explain { iis_log: Some(line), json, .. }) => {
+            let reading = crate::auth::iis_log::read_line(&line).map_err(anyhow::Error::msg)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&reading)?);
+            } else {
+                print!("{}", crate::explain::render_log_reading(&reading));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Explain { method, path, json, headers, .. }) => {
             let answer = explain(&profile, &Question { method: &method, path: &path, headers: &headers })?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&answer)?);
@@ -105,7 +119,7 @@ fn run() -> anyhow::Result<ExitCode> {
 
 fn credentials(profile: &Profile) -> String {
     let mut out = String::new();
-    for identity in &profile.identities {
+    for identity in profile.identities.iter().filter(|i| !i.is_build_service()) {
         let password = identity.password.as_ref().map_or("(none: no Windows logon)", |p| p.expose());
         let state = if identity.enabled { "" } else { " (disabled)" };
         out.push_str(&format!("{}{state}\n  password: {password}\n", identity.account));
@@ -119,6 +133,15 @@ fn credentials(profile: &Profile) -> String {
                 crate::time_text::format_instant(pat.expires)
             ));
         }
+    }
+    for job in &profile.job_tokens {
+        out.push_str(&format!(
+            "job token {} ({}; expires {}; send as Authorization: Bearer, or as the Basic password)\n  {}\n",
+            job.name,
+            job.account,
+            crate::time_text::format_instant(job.expires),
+            job.token.expose()
+        ));
     }
     out
 }

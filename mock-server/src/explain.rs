@@ -7,7 +7,7 @@ use axum::body::Body;
 use axum::http::{Request, Response};
 use serde::Serialize;
 
-use crate::auth::{ConnectionAuth, Layer, Reason, decide};
+use crate::auth::{ConnectionAuth, IisLog, Layer, Reason, decide};
 use crate::http::{AppState, extract, respond_to, system_clock};
 use crate::journal::Journal;
 use crate::profile::Profile;
@@ -37,6 +37,8 @@ pub struct Explanation {
     pub hint: String,
     /// The authenticated account, if any.
     pub identity: Option<String>,
+    /// What IIS would write to its W3C log for it.
+    pub iis_log: IisLog,
     /// The response headers, in order, as `Name: value`.
     pub headers: Vec<String>,
 }
@@ -76,7 +78,13 @@ pub fn explain(profile: &Profile, question: &Question<'_>) -> Result<Explanation
         .map_err(|e| QuestionError::Http(format!("cannot start a runtime: {e}")))?;
     let response = runtime.block_on(respond_to(&state, &facts, &extras, &decision, &[]));
     let redact = |t: &str| state.redactor().redact(t).0;
+    let basic_user = match &facts.credential {
+        crate::auth::Credential::Basic(crate::auth::Basic::Pair { user, .. }) => Some(redact(user.expose())),
+        _ => None,
+    };
+    let iis_log = IisLog::of(&decision, response.status().as_u16(), basic_user.as_deref());
     Ok(Explanation {
+        iis_log,
         reason: decision.reason,
         layer: decision.layer,
         status: response.status().as_u16(),
@@ -107,10 +115,36 @@ impl Explanation {
         if !self.hint.is_empty() {
             let _ = writeln!(out, "fix:      {}", self.hint);
         }
+        let _ = writeln!(
+            out,
+            "IIS log:  sc-status sc-substatus sc-win32-status = {}, cs-username = {}",
+            self.iis_log.triple(),
+            self.iis_log.cs_username
+        );
         let _ = writeln!(out, "response headers:");
         for h in &self.headers {
             let _ = writeln!(out, "  {h}");
         }
         out
     }
+}
+
+/// A human-readable reading of a customer's IIS log line (`explain --iis-log`).
+pub fn render_log_reading(reading: &crate::auth::iis_log::LogReading) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "IIS log: {}{}",
+        reading.triple,
+        reading.user.as_ref().map_or(String::new(), |u| format!(" (cs-username {u})"))
+    );
+    let _ = writeln!(out, "means:   {}", reading.meaning);
+    if reading.reasons.is_empty() {
+        let _ = writeln!(out, "reasons: none the mock produces");
+    } else {
+        let codes: Vec<&str> = reading.reasons.iter().map(|r| r.code()).collect();
+        let _ = writeln!(out, "reasons: {}", codes.join(", "));
+        let _ = writeln!(out, "see:     ado-conformance list (scenarios by reason) and docs/facts/iis-log.md");
+    }
+    out
 }

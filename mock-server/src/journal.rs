@@ -8,16 +8,48 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use serde::{Deserialize, Serialize};
 
-use crate::auth::{Layer, Reason};
+use crate::auth::{IisLog, Layer, Reason};
 use crate::profile::Profile;
+use crate::secret::SecretFinder;
 
 /// The default number of entries kept (oldest dropped first).
 pub const DEFAULT_CAPACITY: usize = 10_000;
 
+/// What kind of credential a request carried, as the server read it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CredentialKind {
+    /// No `Authorization` header.
+    #[default]
+    None,
+    /// Basic `user:password` whose user or password slot holds a PAT.
+    BasicPat,
+    /// Basic `user:password` without a PAT (a Windows password, or a wrong token).
+    BasicPassword,
+    /// Basic whose decoded text has no `:` (typically base64 of the bare PAT).
+    BasicNoColon,
+    /// Basic whose token is not base64.
+    BasicNotBase64,
+    /// `Basic` with nothing after it.
+    BasicEmpty,
+    /// `Bearer <token>`.
+    Bearer,
+    /// `NTLM <token>`.
+    Ntlm,
+    /// `Negotiate <token>`.
+    Negotiate,
+    /// Any other scheme, or a header with no scheme word.
+    Other,
+}
+
 /// What the client presented, without the secret.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CredentialSummary {
-    /// The scheme word (`Basic`, `Bearer`, `NTLM`, `Negotiate`, ...), `None` without a header.
+    /// The kind of credential.
+    #[serde(default)]
+    pub kind: CredentialKind,
+    /// The scheme word (`Basic`, `Bearer`, `NTLM`, `Negotiate`, a known other scheme, or a
+    /// description of an unknown first word), `None` without a header.
     pub scheme: Option<String>,
     /// For Basic: whether the decoded credential contained a `:`.
     pub basic_colon: Option<bool>,
@@ -25,7 +57,10 @@ pub struct CredentialSummary {
     pub ntlm_message: Option<u8>,
 }
 
-/// One journal entry (DESIGN: at least method, path, status, reason, explanation, hint, connection).
+/// One journal row: everything about one request that a reader (the control plane, the
+/// conformance checks and reports, `explain`) needs, built once where the decision is made.
+/// The contract (DESIGN) guarantees at least `method`, `path`, `status`, `reason`,
+/// `explanation`, `hint` and `connection`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JournalEntry {
     /// Sequence number, from 1.
@@ -34,6 +69,12 @@ pub struct JournalEntry {
     pub time_ms: u64,
     /// The TCP connection's number.
     pub connection: u64,
+    /// `http` or `https`: how the request reached the server.
+    #[serde(default = "http")]
+    pub scheme: String,
+    /// The `Host` header as sent.
+    #[serde(default)]
+    pub host: Option<String>,
     /// The method.
     pub method: String,
     /// Path and query, with secrets redacted.
@@ -64,6 +105,41 @@ pub struct JournalEntry {
     pub leg: Option<String>,
     /// Whether a known secret appeared in the URL (and was redacted).
     pub secret_in_url: bool,
+    /// The fields IIS would write to its W3C log for this request.
+    #[serde(default)]
+    pub iis_log: IisLog,
+}
+
+fn http() -> String {
+    "http".to_owned()
+}
+
+impl JournalEntry {
+    /// The entry with `edit` applied to every free text it holds (each string of its JSON form
+    /// but the codes of [`CODE_FIELDS`]), so no field can be forgotten by a redactor.
+    pub fn map_text(self, mut edit: impl FnMut(&str) -> String) -> JournalEntry {
+        let Ok(mut value) = serde_json::to_value(&self) else { return self };
+        map_strings(&mut value, &mut edit);
+        // Only strings changed, and no code field: the row reads back as it was written.
+        serde_json::from_value(value).unwrap_or(self)
+    }
+}
+
+/// Fields holding codes from a fixed set (never client text), left as they are by
+/// [`JournalEntry::map_text`].
+pub const CODE_FIELDS: &[&str] = &["reason", "layer", "kind"];
+
+fn map_strings(value: &mut serde_json::Value, edit: &mut impl FnMut(&str) -> String) {
+    match value {
+        serde_json::Value::String(text) => *text = edit(text),
+        serde_json::Value::Array(items) => items.iter_mut().for_each(|v| map_strings(v, edit)),
+        serde_json::Value::Object(map) => {
+            for (_, v) in map.iter_mut().filter(|(k, _)| !CODE_FIELDS.contains(&k.as_str())) {
+                map_strings(v, edit);
+            }
+        }
+        _ => {}
+    }
 }
 
 #[derive(Default)]
@@ -147,62 +223,39 @@ impl Default for Journal {
     }
 }
 
-/// Replaces every secret of a profile (PATs, passwords, and their URL-encoded forms) in text.
+/// Redacts journal entries with the server's [`SecretFinder`]: every text of the entry, in
+/// every form a secret can take; a secret in the path sets `secret_in_url`.
 #[derive(Clone, Debug, Default)]
 pub struct Redactor {
-    needles: Vec<(String, String)>,
+    finder: Arc<SecretFinder>,
 }
 
 impl Redactor {
     /// A redactor for the profile's secrets.
     pub fn for_profile(profile: &Profile) -> Self {
-        let mut needles = Vec::new();
-        for (kind, owner, secret) in profile.secrets() {
-            let value = secret.expose();
-            // Very short secrets would redact ordinary words; they are still never logged directly.
-            if value.len() < 4 {
-                continue;
-            }
-            let label = format!("<redacted {kind} of {owner}>");
-            let encoded = crate::http::url_encode_component(value);
-            if encoded != value {
-                needles.push((encoded, label.clone()));
-            }
-            needles.push((value.to_owned(), label));
-        }
-        needles.sort_by_key(|n| std::cmp::Reverse(n.0.len()));
-        Self { needles }
+        Self { finder: Arc::new(SecretFinder::new(profile.secrets())) }
     }
 
-    /// The entry with every secret replaced in every text; a secret in the path sets
-    /// `secret_in_url`.
-    pub fn redact_entry(&self, mut entry: JournalEntry) -> JournalEntry {
-        let (path, hit) = self.redact(&entry.path);
-        entry.path = path;
-        entry.secret_in_url |= hit;
-        for text in [&mut entry.explanation, &mut entry.hint] {
-            *text = self.redact(text).0;
+    /// The finder behind it.
+    pub fn finder(&self) -> &Arc<SecretFinder> {
+        &self.finder
+    }
+
+    /// The entry with every secret replaced in every text.
+    pub fn redact_entry(&self, entry: JournalEntry) -> JournalEntry {
+        if self.finder.is_empty() {
+            return entry;
         }
-        for text in [&mut entry.api_version, &mut entry.user_agent, &mut entry.leg, &mut entry.identity, &mut entry.via]
-            .into_iter()
-            .flatten()
-        {
-            *text = self.redact(text).0;
-        }
+        let in_url = !self.finder.leaks(&entry.path).is_empty();
+        let mut entry = entry.map_text(|text| self.finder.redact(text).0);
+        entry.secret_in_url |= in_url;
         entry
     }
 
     /// The text with every secret replaced; `true` if something was replaced.
     pub fn redact(&self, text: &str) -> (String, bool) {
-        let mut out = text.to_owned();
-        let mut hit = false;
-        for (needle, label) in &self.needles {
-            if out.contains(needle.as_str()) {
-                out = out.replace(needle.as_str(), label);
-                hit = true;
-            }
-        }
-        (out, hit)
+        let (out, leaks) = self.finder.redact(text);
+        (out, !leaks.is_empty())
     }
 }
 
@@ -215,6 +268,8 @@ mod tests {
             seq: 0,
             time_ms: 0,
             connection: 1,
+            scheme: "http".into(),
+            host: None,
             method: "GET".into(),
             path: path.into(),
             status: 200,
@@ -230,6 +285,7 @@ mod tests {
             user_agent: None,
             leg: None,
             secret_in_url: false,
+            iis_log: IisLog::default(),
         }
     }
 
@@ -255,5 +311,53 @@ mod tests {
         assert!(hit);
         assert!(!text.contains(&pat) && !text.contains("Passw0rd"), "{text}");
         assert_eq!(r.redact("/nothing"), ("/nothing".to_owned(), false));
+    }
+
+    #[test]
+    fn every_text_field_of_a_row_is_redacted_in_every_form() {
+        use base64::Engine as _;
+        let profile = Profile::from_toml_str(crate::profile::DEFAULT_PROFILE, "default", 0).unwrap();
+        let r = Redactor::for_profile(&profile);
+        let pat = profile.identities[0].pats[0].token.expose().to_owned();
+        let b64 = base64::engine::general_purpose::STANDARD.encode(format!(":{pat}"));
+        let pat_label = "<redacted pat full>";
+        let forms = [
+            (pat.clone(), pat_label),
+            (pat.to_ascii_uppercase(), pat_label),
+            (b64.clone(), pat_label),
+            ("Passw0rd%21".to_owned(), "<redacted password of CONTOSO\\joseph>"),
+        ];
+        for (form, label) in forms {
+            // Every text of the row holds the secret (its JSON form is the list of its texts).
+            let mut row = entry("/p");
+            row.host = Some(String::new());
+            row.identity = Some(String::new());
+            row.via = Some(String::new());
+            row.api_version = Some(String::new());
+            row.user_agent = Some(String::new());
+            row.leg = Some(String::new());
+            row.offered = vec![String::new()];
+            row.credential.scheme = Some(String::new());
+            let row = row.map_text(|_| format!("x {form} y"));
+            assert_eq!(row.user_agent.as_deref(), Some(format!("x {form} y").as_str()));
+            let clean = r.redact_entry(row);
+            let json = serde_json::to_string(&clean).unwrap();
+            assert!(r.finder().leaks(&json).is_empty(), "{form} left in {json}");
+            assert!(clean.secret_in_url, "{form} in the path sets secret_in_url");
+            assert_eq!(clean.method, format!("x {label} y"));
+        }
+    }
+
+    #[test]
+    fn a_base64_pat_in_the_url_is_flagged() {
+        use base64::Engine as _;
+        let profile = Profile::from_toml_str(crate::profile::DEFAULT_PROFILE, "default", 0).unwrap();
+        let r = Redactor::for_profile(&profile);
+        let pat = profile.identities[0].pats[0].token.expose().to_owned();
+        let b64 = base64::engine::general_purpose::URL_SAFE.encode(format!(":{pat}"));
+        let clean = r.redact_entry(entry(&format!("/tfs/_apis/projects?auth={b64}")));
+        assert!(clean.secret_in_url);
+        assert_eq!(clean.path, "/tfs/_apis/projects?auth=<redacted pat full>");
+        assert!(!r.redact_entry(entry("/tfs/_apis/projects")).secret_in_url);
     }
 }

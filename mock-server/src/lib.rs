@@ -14,6 +14,7 @@
 //! - [`control`]: the control plane (journal, reset, health, profile) on its own port.
 //! - [`server`]: [`MockServer`], an in-process server on port 0 for tests and the runner.
 //! - [`cli`]: the `ado-mock-server` command line.
+//! - [`jwt`]: the mock's job access tokens (HS256 JWTs).
 //! - [`explain`]: the offline "what would the server decide" used by `ado-mock-server explain`.
 //! - [`api_version`], [`secret`], [`error`], [`time_text`]: small shared types.
 
@@ -25,6 +26,7 @@ pub mod error;
 pub mod explain;
 pub mod http;
 pub mod journal;
+pub mod jwt;
 pub mod ntlm;
 pub mod profile;
 pub mod rest;

@@ -17,6 +17,8 @@ pub fn entry(seq: u64, method: &str, path: &str, status: u16, reason: &str) -> J
         seq,
         time_ms: 0,
         connection: 1,
+        scheme: "http".into(),
+        host: None,
         method: method.into(),
         path: path.into(),
         status,
@@ -32,12 +34,14 @@ pub fn entry(seq: u64, method: &str, path: &str, status: u16, reason: &str) -> J
         user_agent: None,
         leg: None,
         secret_in_url: false,
+        iis_log: Default::default(),
     }
 }
 
 /// The entry with a credential.
 pub fn with_credential(mut e: JournalEntry, scheme: &str, colon: Option<bool>, ntlm: Option<u8>) -> JournalEntry {
-    e.credential = CredentialSummary { scheme: Some(scheme.into()), basic_colon: colon, ntlm_message: ntlm };
+    e.credential =
+        CredentialSummary { scheme: Some(scheme.into()), basic_colon: colon, ntlm_message: ntlm, ..Default::default() };
     e
 }
 

@@ -60,7 +60,7 @@ pub async fn run_case(case: Case, ctx: Arc<RunContext>, cancel: Cancel) -> Optio
     if outcome.cancelled {
         return None;
     }
-    let redactor = Redactor::for_profile(&case.profile)
+    let redactor = Redactor::for_case(&case)
         .with_path(&dirs.home(), "<home>")
         .with_path(&dirs.tmp(), "<tmp>")
         .with_path(dirs.root.path(), "<case-dir>");
@@ -93,7 +93,7 @@ fn setup_failure(case: &Case, ctx: &RunContext, why: String) -> CaseResult {
         journal: Vec::new(),
         duration: std::time::Duration::ZERO,
     };
-    judged(case, ctx, &observed, &Redactor::for_profile(&case.profile))
+    judged(case, ctx, &observed, &Redactor::for_case(case))
 }
 
 /// The case's temporary folder with `home/` and `tmp/`, removed when dropped.

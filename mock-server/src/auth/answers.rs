@@ -5,7 +5,7 @@
 //! configured order. With IIS Basic on, TFS stays quiet about Basic and IIS appends its own
 //! `Basic realm="<host>"` last (libgit2#4039).
 
-use super::decision::{Answer, Body, Challenge, ServiceError};
+use super::decision::{Answer, Body, Challenge, IisModule, ServiceError};
 use super::service_errors;
 use crate::profile::Profile;
 
@@ -23,10 +23,14 @@ pub fn iis(profile: &Profile) -> Vec<Challenge> {
     out
 }
 
-/// TFS's full challenge set for an unauthenticated request.
+/// TFS's full challenge set for an unauthenticated request: its OAuth module's `Bearer` and its
+/// Basic module's `Basic realm` (each as the release had it, `[tfs]`), then IIS's.
 pub fn full(profile: &Profile) -> Vec<Challenge> {
-    let mut out = vec![Challenge::Bearer];
-    if !profile.iis.basic {
+    let mut out = Vec::new();
+    if profile.tfs.bearer_challenge {
+        out.push(Challenge::Bearer);
+    }
+    if profile.tfs.basic_challenge && !profile.iis.basic {
         out.push(Challenge::TfsBasic);
     }
     out.extend(iis(profile));
@@ -53,14 +57,24 @@ pub fn rejected_with(profile: &Profile, body: Body) -> Answer {
 /// A 401 with a message for an authenticated caller (Bearer plus IIS's providers; no Basic,
 /// which TFS only advertises to unauthenticated users).
 pub fn unauthorized_user(profile: &Profile, error: ServiceError) -> Answer {
-    let mut challenges = vec![Challenge::Bearer];
+    let mut challenges = Vec::new();
+    if profile.tfs.bearer_challenge {
+        challenges.push(Challenge::Bearer);
+    }
     challenges.extend(iis(profile));
     Answer::Tfs { status: 401, challenges, body: Body::Error(error) }
 }
 
-/// An IIS 401.x page with IIS's challenges.
-pub fn iis_401(profile: &Profile, substatus: u8) -> Answer {
-    Answer::Iis { status: 401, substatus, challenges: iis(profile) }
+/// An IIS 401.x page. TFS's modules still run their end-of-request handlers on it, so its OAuth
+/// module's `Bearer` comes first, then IIS's challenges (agent#1839, GCM#744:
+/// docs/facts/release-defaults.md §3).
+pub fn iis_401(profile: &Profile, substatus: u8, module: IisModule) -> Answer {
+    let mut challenges = Vec::new();
+    if profile.tfs.bearer_challenge {
+        challenges.push(Challenge::Bearer);
+    }
+    challenges.extend(iis(profile));
+    Answer::Iis { status: 401, substatus, challenges, module }
 }
 
 /// A TFS error without challenges (400, 403, 404, 503).

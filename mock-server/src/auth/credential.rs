@@ -33,9 +33,10 @@ pub enum Credential {
         /// The decoded token; `None` when absent or not base64.
         token: Option<Vec<u8>>,
     },
-    /// Any other scheme (Digest, garbage).
+    /// Any other scheme (Digest, garbage, a bare secret without a scheme word).
     Other {
-        /// The scheme word as sent (truncated, printable).
+        /// The scheme word when it is a known HTTP authentication scheme, otherwise a
+        /// description of its shape (the word may be a bare password or PAT, so it is never kept).
         scheme: String,
     },
 }
@@ -92,7 +93,7 @@ impl Credential {
         } else if scheme.eq_ignore_ascii_case("Negotiate") {
             Credential::Windows { scheme: Provider::Negotiate, token: decode_token(rest) }
         } else {
-            Credential::Other { scheme: printable_prefix(scheme) }
+            Credential::Other { scheme: other_scheme(scheme) }
         }
     }
 
@@ -130,8 +131,33 @@ fn decode_token(text: &str) -> Option<Vec<u8>> {
     DOTNET_BASE64.decode(compact.as_bytes()).ok()
 }
 
-fn printable_prefix(text: &str) -> String {
-    text.chars().filter(|c| c.is_ascii_graphic()).take(32).collect()
+/// HTTP authentication schemes other than the four the server reads (IANA registry, plus the
+/// few seen in Azure DevOps traffic): kept by name; any other first word is described, never
+/// kept, because clients that forget the scheme word send a bare secret (`Authorization: <PAT>`).
+const OTHER_SCHEMES: &[&str] = &[
+    "Digest",
+    "Kerberos",
+    "HOBA",
+    "Mutual",
+    "SCRAM-SHA-1",
+    "SCRAM-SHA-256",
+    "vapid",
+    "AWS4-HMAC-SHA256",
+    "OAuth",
+    "Token",
+    "PrivateToken",
+    "ApiKey",
+    "TFS-Federated",
+    "DPoP",
+    "GSSAPI",
+    "PASSPORT1.4",
+];
+
+fn other_scheme(word: &str) -> String {
+    match OTHER_SCHEMES.iter().find(|s| s.eq_ignore_ascii_case(word)) {
+        Some(known) => (*known).to_owned(),
+        None => format!("<unknown scheme word of {} characters>", word.chars().count()),
+    }
 }
 
 #[cfg(test)]
@@ -186,7 +212,12 @@ mod tests {
             Credential::parse(Some(b"Negotiate")),
             Credential::Windows { scheme: Provider::Negotiate, token: None }
         );
-        assert_eq!(Credential::parse(Some(b"Digest x=y")), Credential::Other { scheme: "Digest".into() });
+        assert_eq!(Credential::parse(Some(b"digest x=y")), Credential::Other { scheme: "Digest".into() });
+        assert_eq!(
+            Credential::parse(Some(b"Passw0rd!")),
+            Credential::Other { scheme: "<unknown scheme word of 9 characters>".into() },
+            "a bare secret is never kept"
+        );
         assert_eq!(Credential::parse(Some(b"\xff\xfe")), Credential::Other { scheme: "<not UTF-8>".into() });
     }
 }

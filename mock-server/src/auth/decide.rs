@@ -7,7 +7,8 @@
 use super::answers;
 use super::decision::{Answer, Decision, Layer, Principal};
 use super::facts::RequestFacts;
-use super::iis::{self, Effects};
+use super::iis;
+use super::logon::Effects;
 use super::reason::Reason;
 use super::rules;
 use super::service_errors;
@@ -49,11 +50,13 @@ fn tfs_layers(profile: &Profile, facts: &RequestFacts, windows: Option<Principal
         Caller::Known(principal) => principal,
         Caller::Anonymous { reason, explanation, hint } => return anonymous(profile, facts, reason, explanation, hint),
     };
-    tfs::membership(profile, facts, &principal)?;
-    let route = rules::route(profile, facts)?;
-    rules::api_version(profile, facts, route)?;
+    // Refusals from here on know who asked (the IIS log and the journal name them).
+    let known = |decision: Decision| decision.with_principal(Some(principal.clone()));
+    tfs::membership(profile, facts, &principal).map_err(known)?;
+    let route = rules::route(profile, facts).map_err(known)?;
+    rules::api_version(profile, facts, route).map_err(known)?;
     let identity = tfs::identity_of(profile, &principal);
-    rules::permission(profile, facts, route, identity.map(|i| (&principal, i)))?;
+    rules::permission(profile, facts, route, identity.map(|i| (&principal, i))).map_err(known)?;
     let explanation = format!("{} {} as {} via {}", facts.method, facts.path, principal.account, via_text(&principal));
     Ok(Decision::serve(Layer::Permission, route.clone(), explanation).with_principal(Some(principal)))
 }
@@ -78,7 +81,12 @@ fn outside(profile: &Profile, facts: &RequestFacts) -> Decision {
     Decision::new(
         Layer::Host,
         Reason::RouteNotFound,
-        Answer::Iis { status: 404, substatus: 0, challenges: Vec::new() },
+        Answer::Iis {
+            status: 404,
+            substatus: 0,
+            challenges: Vec::new(),
+            module: super::decision::IisModule::StaticFile,
+        },
         format!(
             "{} is outside the TFS application /{} (404 from IIS)",
             super::describe::printable(&facts.path, 200),
@@ -93,6 +101,7 @@ fn via_text(principal: &Principal) -> String {
         super::decision::Via::Pat { name } => format!("PAT '{name}'"),
         super::decision::Via::Windows { scheme } => format!("{} (Windows authentication)", scheme.scheme()),
         super::decision::Via::IisBasic => "IIS Basic authentication".to_owned(),
+        super::decision::Via::JobToken { name } => format!("the job token '{name}'"),
     }
 }
 

@@ -12,7 +12,7 @@ use crate::http::{RenderContext, render, render_rest};
 use crate::ntlm::{self, Step, StepInput};
 use crate::profile::{Profile, Provider};
 use crate::rest::{RestContext, RestState, answer};
-use crate::testing::{self, basic, pat};
+use crate::testing::{self, basic, job_token, pat};
 
 /// curl's NTLM NEGOTIATE (ntlm-facts 2.1).
 const CURL_TYPE1: &str = "TlRMTVNTUAABAAAABoIIAAAAAAAAAAAAAAAAAAAAAAA=";
@@ -102,11 +102,43 @@ fn cases(p: &Profile) -> Vec<Case> {
             .profile("[iis]\nbasic = true")
             .auth(basic("CONTOSO\\joseph:Passw0rd!")),
         case("auth.anonymous", Reason::AuthAnonymous, 401),
+        case("auth.anonymous.tfs2015", Reason::AuthAnonymous, 401).profile("release = \"tfs2015\""),
+        case("auth.anonymous.tfs2017", Reason::AuthAnonymous, 401).profile("release = \"tfs2017\""),
+        case("auth.anonymous.tfs2018", Reason::AuthAnonymous, 401).profile("release = \"tfs2018\""),
+        case("auth.anonymous.json-without-api-version.tfs2015", Reason::AuthAnonymous, 401)
+            .profile("release = \"tfs2015\"")
+            .method("OPTIONS")
+            .uri("/tfs/defaultcollection/_apis")
+            .header("accept", "application/json"),
+        case("auth.anonymous.json-without-api-version.ads2019", Reason::AuthAnonymous, 401)
+            .profile("release = \"ads2019\"")
+            .method("OPTIONS")
+            .uri("/tfs/defaultcollection/_apis")
+            .header("accept", "application/json"),
+        case("auth.anonymous.xhr.tfs2017", Reason::AuthAnonymous, 401)
+            .profile("release = \"tfs2017\"")
+            .header("x-requested-with", "XMLHttpRequest"),
         case("auth.anonymous.digest", Reason::AuthAnonymous, 401).auth("Digest username=\"x\""),
         case("basic.no_colon", Reason::BasicNoColon, 401).auth(basic(&full)),
         case("basic.not_base64", Reason::BasicNotBase64, 401).auth("Basic not*base64"),
         case("basic.password_not_pat", Reason::BasicPasswordNotPat, 401).auth(basic("CONTOSO\\joseph:Passw0rd!")),
         case("bearer.not_supported", Reason::BearerNotSupported, 401).auth(format!("Bearer {full}")),
+        case("ok.job-token-bearer", Reason::Ok, 200)
+            .uri("/tfs/DefaultCollection/Fabrikam/_apis/git/repositories")
+            .auth(format!("Bearer {}", job_token(p, "build"))),
+        case("ok.job-token-basic-password", Reason::Ok, 200).auth(basic(&format!("OAuth:{}", job_token(p, "build")))),
+        case("job_token.invalid", Reason::JobTokenInvalid, 401)
+            .auth(format!("Bearer {}", job_token(&testing::profile_with("virtual-directory = \"tfs2\""), "build"))),
+        case("job_token.expired", Reason::JobTokenExpired, 401)
+            .header("accept", "application/json;api-version=7.0")
+            .auth(format!("Bearer {}", job_token(p, "old-build"))),
+        case("job_token.wrong_collection", Reason::JobTokenWrongCollection, 401)
+            .uri("/tfs/Other/_apis/projects")
+            .auth(format!("Bearer {}", job_token(p, "build"))),
+        case("permission.hidden.project-scoped-job", Reason::PermissionHidden, 404)
+            .uri("/tfs/DefaultCollection/_apis/projects/Secret")
+            .header("accept", "application/json")
+            .auth(format!("Bearer {}", job_token(p, "fabrikam-build"))),
         case("pat.unknown", Reason::PatUnknown, 401).auth(basic(&format!(":{}", "q".repeat(52)))),
         case("pat.revoked", Reason::PatRevoked, 401).auth(basic(&format!(":{}", pat(p, "CONTOSO\\joseph", "revoked")))),
         case("pat.expired.ads2022", Reason::PatExpired, 401)
@@ -153,6 +185,21 @@ fn cases(p: &Profile) -> Vec<Case> {
         case("iis.basic_intercepts", Reason::IisBasicIntercepts, 401)
             .profile("[iis]\nbasic = true")
             .auth(basic(&format!(":{full}"))),
+        case("iis.basic_intercepts.bare-domain-user", Reason::IisBasicIntercepts, 401)
+            .profile("[iis]\nbasic = true")
+            .auth(basic("joseph:Passw0rd!")),
+        case("iis.basic_intercepts.detailed-page", Reason::IisBasicIntercepts, 401)
+            .profile("[iis]\nbasic = true\ndetailed-errors = true\nversion = \"8.5\"")
+            .auth(basic("joseph:Passw0rd!")),
+        case("ok.iis-basic-upn", Reason::Ok, 200)
+            .profile("[iis]\nbasic = true")
+            .auth(basic("Joseph@CONTOSO.local:Passw0rd!")),
+        case("ok.iis-basic-default-domain", Reason::Ok, 200)
+            .profile("[iis]\nbasic = true\nbasic-default-domain = \"CONTOSO\"")
+            .auth(basic("joseph:Passw0rd!")),
+        case("ok.iis-basic-local-account", Reason::Ok, 200)
+            .profile("[iis]\nbasic = true")
+            .auth(basic("builder:B0ilder!")),
         case("iis.no_method", Reason::IisNoMethod, 401)
             .profile("[iis]\nanonymous = false\nwindows = false\nbasic = false"),
         case("iis.provider_not_enabled", Reason::IisProviderNotEnabled, 401)
@@ -164,6 +211,10 @@ fn cases(p: &Profile) -> Vec<Case> {
             .connection(pending(p))
             .auth(format!("NTLM {CURL_V1_TYPE3}")),
         case("ntlm.no_handshake", Reason::NtlmNoHandshake, 401).auth(format!("NTLM {CURL_V1_TYPE3}")),
+        case("ntlm.blocked", Reason::NtlmBlocked, 401)
+            .profile("[ntlm]\nblocked = true\naccept-v1 = true")
+            .connection(pending(p))
+            .auth(format!("NTLM {CURL_V1_TYPE3}")),
         case("ntlm.unsupported_mech", Reason::NtlmUnsupportedMech, 401)
             .auth(format!("Negotiate {}", STANDARD.encode(kerberos_only))),
         case("url.no_collection", Reason::UrlNoCollection, 404)
@@ -238,10 +289,53 @@ fn the_table_covers_every_reason_code() {
     assert!(missing.is_empty(), "reasons without a row: {missing:?}");
 }
 
+/// IIS's log line for each row: the values the captures show (docs/facts/iis-log.md), and
+/// every row's line read back (`explain --iis-log`) names the row's reason.
+#[test]
+fn every_answer_has_its_iis_log_line_and_the_line_reads_back() {
+    let base = testing::profile();
+    let expected: &[(&str, &str, &str)] = &[
+        ("auth.anonymous", "401 2 5", "-"),
+        ("pat.scope", "401 2 5", "-"),
+        ("iis.anonymous_disabled", "401 2 5", "-"),
+        ("ntlm.challenge", "401 1 2148074254", "-"),
+        ("ntlm.no_handshake", "401 1 2148074248", "-"),
+        ("ntlm.v1_refused", "401 1 2148074252", "-"),
+        ("ntlm.blocked", "401 1 2148074242", "-"),
+        ("iis.basic_intercepts.bare-domain-user", "401 1 1326", "joseph"),
+        ("identity.locked_out", "401 1 1909", "CONTOSO\\locked"),
+        ("ok.windows-connection", "200 0 0", "CONTOSO\\joseph"),
+        ("ok.iis-basic-upn", "200 0 0", "CONTOSO\\joseph"),
+        ("permission.denied", "403 0 0", "CONTOSO\\joseph"),
+        ("route.not_found.outside-vdir", "404 0 2", "-"),
+        ("collection.stopped", "503 0 0", "-"),
+    ];
+    for case in cases(&base) {
+        let (_, d) = run(&base, &case);
+        let basic_user = case.headers.iter().find(|(n, _)| *n == "authorization").and_then(|(_, v)| {
+            let encoded = v.strip_prefix("Basic ")?;
+            let text = String::from_utf8(STANDARD.decode(encoded).ok()?).ok()?;
+            text.split_once(':').map(|(u, _)| u.to_owned())
+        });
+        let log = super::IisLog::of(&d, d.answer.status(), basic_user.as_deref());
+        let reading = super::iis_log::read_line(&log.triple()).unwrap();
+        assert!(
+            reading.reasons.contains(&d.reason),
+            "case {}: {} does not read back as {}",
+            case.name,
+            log.triple(),
+            d.reason
+        );
+        if let Some((_, triple, user)) = expected.iter().find(|(name, ..)| *name == case.name) {
+            assert_eq!((log.triple().as_str(), log.cs_username.as_str()), (*triple, *user), "case {}", case.name);
+        }
+    }
+}
+
 #[test]
 fn explanations_never_contain_secrets() {
     let base = testing::profile();
-    let secrets: Vec<String> = base.secrets().iter().map(|(_, _, s)| s.expose().to_owned()).collect();
+    let secrets: Vec<String> = base.secrets().into_iter().map(|s| s.value).collect();
     for case in cases(&base) {
         let (_, d) = run(&base, &case);
         for secret in &secrets {
@@ -273,10 +367,14 @@ fn render_case(profile: &Profile, case: &Case, decision: &Decision) -> String {
     let headers: Vec<(&str, &str)> = case.headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
     let facts = testing::facts(profile, case.method, &case.uri, &headers, ConnectionAuth::None);
     let realm = profile.public_url.clone().unwrap();
+    let (path, query) = case.uri.split_once('?').map_or((case.uri.as_str(), None), |(p, q)| (p, Some(q)));
     let ctx = RenderContext {
-        release: profile.release,
+        profile,
         realm: &realm,
         host: "tfs.contoso.local:8080",
+        path,
+        query,
+        now: 1_700_000_000,
         process_id: Uuid::from_u128(1),
         activity_id: Uuid::from_u128(2),
         deployment_id: Uuid::from_u128(3),
@@ -325,8 +423,8 @@ fn every_reason_renders_its_full_response() {
         for case in cases(&base) {
             let (profile, decision) = run(&base, &case);
             let mut text = render_case(&profile, &case, &decision);
-            for (_, _, secret) in profile.secrets() {
-                text = text.replace(secret.expose(), "<secret>");
+            for secret in profile.secrets() {
+                text = text.replace(&secret.value, "<secret>");
             }
             for (name, value) in &case.headers {
                 if *name == "authorization" {

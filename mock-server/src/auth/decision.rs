@@ -75,6 +75,11 @@ pub enum Via {
     },
     /// IIS Basic authentication (a Windows password over Basic).
     IisBasic,
+    /// A pipeline job access token (Bearer, or the Basic password).
+    JobToken {
+        /// The token's name in the profile.
+        name: String,
+    },
 }
 
 /// One `WWW-Authenticate` challenge.
@@ -89,6 +94,20 @@ pub enum Challenge {
     IisBasic,
     /// `Negotiate` or `NTLM` without a token (IIS Windows authentication).
     Windows(Provider),
+}
+
+/// The IIS module that refused a request (IIS's detailed error page names it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum IisModule {
+    /// IIS core: no authentication module produced a user (401.2).
+    WebCore,
+    /// Windows authentication (NTLM, Negotiate) failed (401.1).
+    WindowsAuthentication,
+    /// IIS Basic authentication failed (401.1).
+    BasicAuthentication,
+    /// The static file handler: nothing at the path (404).
+    StaticFile,
 }
 
 /// A TFS error body (a `WrappedException` in JSON, or its message as text/HTML).
@@ -141,6 +160,8 @@ pub enum Answer {
         substatus: u8,
         /// `WWW-Authenticate` headers, in order.
         challenges: Vec<Challenge>,
+        /// The module that refused.
+        module: IisModule,
     },
     /// A Windows handshake step answered by HTTP.sys: 401 with one `WWW-Authenticate: <scheme> <token>`.
     Handshake {

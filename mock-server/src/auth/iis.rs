@@ -5,13 +5,14 @@
 //! in which case IIS takes the Basic header as a Windows logon (ntlm-facts 4.1).
 
 use super::answers;
-use super::decision::{ConnectionUpdate, Decision, Layer, Logon, Principal, Via};
+use super::decision::{ConnectionUpdate, Decision, IisModule, Layer, Logon, Principal, Via};
 use super::describe;
 use super::facts::{ConnectionAuth, RequestFacts};
+use super::logon::{Effects, locked_or_disabled, principal};
 use super::reason::Reason;
 use super::windows::{self, WindowsLeg};
 use crate::auth::credential::{Basic, Credential};
-use crate::profile::{Identity, Profile};
+use crate::profile::{BareName, Profile};
 
 /// What IIS hands to TFS.
 pub struct IisPass {
@@ -19,19 +20,6 @@ pub struct IisPass {
     pub principal: Option<Principal>,
     /// Side effects that stand whatever later layers decide.
     pub effects: Effects,
-}
-
-/// Side effects of the IIS layer.
-#[derive(Default)]
-pub struct Effects {
-    /// The connection's next state.
-    pub connection: ConnectionUpdate,
-    /// A logon to count.
-    pub logon: Option<Logon>,
-    /// The final SPNEGO token for the 2xx.
-    pub final_token: Option<Vec<u8>>,
-    /// The handshake leg summary.
-    pub leg: Option<String>,
 }
 
 /// Runs the IIS layer: either a refusal/handshake step, or what passes to TFS.
@@ -45,7 +33,7 @@ pub fn check(
         return Err(Decision::new(
             Layer::Iis,
             Reason::IisNoMethod,
-            answers::iis_401(profile, 2),
+            answers::iis_401(profile, 2, IisModule::WebCore),
             "IIS has no authentication method enabled (Anonymous, Windows and Basic are all off): 401.2 for every request".to_owned(),
             "enable Anonymous and Windows authentication on the TFS site in IIS Manager",
         ));
@@ -98,7 +86,7 @@ fn pass_through(profile: &Profile, facts: &RequestFacts, credential: &Credential
             "authenticate with Windows authentication (NTLM/Negotiate), or enable Anonymous authentication in IIS so that TFS can check PATs".to_owned(),
         ),
     };
-    Err(Decision::new(Layer::Iis, reason, answers::iis_401(profile, 2), explanation, hint))
+    Err(Decision::new(Layer::Iis, reason, answers::iis_401(profile, 2, IisModule::WebCore), explanation, hint))
 }
 
 fn offered(profile: &Profile) -> String {
@@ -117,9 +105,9 @@ fn iis_basic(profile: &Profile, basic: &Basic, failed_logons: &dyn Fn(&str) -> u
         let mut d = Decision::new(
             Layer::Iis,
             reason,
-            answers::iis_401(profile, 1),
+            answers::iis_401(profile, 1, IisModule::BasicAuthentication),
             explanation,
-            "turn IIS Basic authentication off for the TFS site (it prevents PATs), or send DOMAIN\\user with the Windows password",
+            "turn IIS Basic authentication off for the TFS site (it prevents PATs), or send DOMAIN\\user (or user@dns-domain) with the Windows password",
         );
         d.logon = logon;
         d
@@ -133,20 +121,24 @@ fn iis_basic(profile: &Profile, basic: &Basic, failed_logons: &dyn Fn(&str) -> u
     };
     let name = user.expose();
     let (domain, user_name) = name.split_once('\\').unwrap_or(("", name));
-    let identity = profile.windows_identity(user_name, domain).filter(|_| !user_name.is_empty());
-    let Some(identity) = identity else {
+    // IIS Basic calls LogonUser: a bare name is in `defaultLogonDomain`, and with none set, in
+    // the server's own (local) accounts (docs/facts/accounts.md §2).
+    let default_domain = &profile.iis.basic_default_domain;
+    let bare = BareName::In(if default_domain.is_empty() { &profile.ntlm.computer } else { default_domain });
+    let Some(identity) = profile.logon_identity(user_name, domain, bare) else {
         return Err(refuse(
             Reason::IisBasicIntercepts,
             format!(
-                "IIS Basic authentication is on and took the Basic header as a Windows logon for user {} with {} as password; no such Windows account, so the logon failed (401.1) and TFS never saw the credential",
+                "IIS Basic authentication is on and took the Basic header as a Windows logon for user {} with {} as password; the logon failed (401.1) and TFS never saw the credential: {}",
                 describe::user(profile, user),
-                describe::secret(profile, password)
+                describe::secret(profile, password),
+                unknown_account(profile, user_name, domain)
             ),
             None,
         ));
     };
     let account = identity.account.to_string();
-    if let Some(d) = locked_or_disabled(profile, identity, failed_logons, Layer::Iis) {
+    if let Some(d) = locked_or_disabled(profile, identity, failed_logons, IisModule::BasicAuthentication) {
         return Err(d);
     }
     if identity.password.as_ref().is_none_or(|p| p.expose() != password.expose()) {
@@ -163,45 +155,22 @@ fn iis_basic(profile: &Profile, basic: &Basic, failed_logons: &dyn Fn(&str) -> u
     Ok(IisPass { principal: Some(principal(identity, Via::IisBasic)), effects })
 }
 
-/// Refuses a Windows logon of a locked-out or disabled account.
-pub fn locked_or_disabled(
-    profile: &Profile,
-    identity: &Identity,
-    failed_logons: &dyn Fn(&str) -> u32,
-    layer: Layer,
-) -> Option<Decision> {
-    let account = identity.account.to_string();
-    let threshold = profile.ntlm.lockout_threshold;
-    let failures = failed_logons(&account);
-    if threshold > 0 && failures >= threshold {
-        return Some(Decision::new(
-            layer,
-            Reason::IdentityLockedOut,
-            answers::iis_401(profile, 1),
-            format!(
-                "{account} is locked out after {failures} failed logons (lockout threshold {threshold}); even the right password fails until it is unlocked"
-            ),
-            "stop retrying with a wrong password; an administrator unlocks the account (control plane: POST /lockouts/reset)",
-        ));
-    }
-    if !identity.enabled {
-        return Some(Decision::new(
-            layer,
-            Reason::IdentityDisabled,
-            answers::iis_401(profile, 1),
-            format!("{account} is disabled in the domain: the Windows logon fails (401.1)"),
-            "enable the account, or use another one",
-        ));
-    }
-    None
-}
-
-/// The principal of an identity.
-pub fn principal(identity: &Identity, via: Via) -> Principal {
-    Principal {
-        account: identity.account.to_string(),
-        id: identity.id,
-        display_name: identity.display_name.clone(),
-        via,
+/// Why IIS Basic found no account for a name: a bare name outside `defaultLogonDomain` is the
+/// classic case (vso-agent#258: the bare name failed, the UPN worked).
+fn unknown_account(profile: &Profile, user: &str, domain: &str) -> String {
+    let bare = domain.is_empty() && !user.contains('@');
+    let elsewhere = profile.logon_identity(user, "", BareName::LocalThenDomain).filter(|_| bare);
+    match elsewhere {
+        Some(identity) if profile.iis.basic_default_domain.is_empty() => format!(
+            "a bare user name is looked up among the server's local accounts (IIS Basic's default logon domain is empty) and {} is a domain account: send {} or {}, or set the default logon domain",
+            identity.account,
+            identity.account,
+            identity.upn.clone().unwrap_or_else(|| format!("{}@{}", identity.account.user, profile.ntlm.dns_domain))
+        ),
+        Some(identity) => format!(
+            "a bare user name is looked up in the default logon domain {} and the account is {}",
+            profile.iis.basic_default_domain, identity.account
+        ),
+        None => "no such Windows account".to_owned(),
     }
 }

@@ -16,6 +16,9 @@ mod decision;
 mod describe;
 pub mod facts;
 mod iis;
+pub mod iis_log;
+mod job_token;
+mod logon;
 mod reason;
 mod rules;
 mod service_errors;
@@ -25,11 +28,13 @@ mod windows;
 pub use credential::{Basic, Credential};
 pub use decide::decide;
 pub use decision::{
-    Answer, Body, Challenge, ConnectionUpdate, Decision, Layer, Logon, Principal, Reply, Serve, ServiceError, Via,
+    Answer, Body, Challenge, ConnectionUpdate, Decision, IisModule, Layer, Logon, Principal, Reply, Serve,
+    ServiceError, Via,
 };
 pub use describe::printable;
 pub use facts::{
     AcceptFacts, ApiVersionFact, ConnectionAuth, ConnectionFacts, RequestFacts, VersionSource, find_api_version,
 };
+pub use iis_log::IisLog;
 pub use reason::Reason;
 pub use windows::{acceptor_config, server_challenge};

@@ -40,8 +40,16 @@ reasons! {
     BasicNotBase64 => "basic.not_base64",
     /// Basic with a user name and a password that is not a PAT (IIS Basic off): ignored.
     BasicPasswordNotPat => "basic.password_not_pat",
-    /// A Bearer token: no OAuth on premises, so the request is anonymous.
+    /// A Bearer token that is not a job token (a PAT sent as Bearer): ignored, so the request is
+    /// anonymous. (Job tokens, JWTs the server issued, are accepted as Bearer.)
     BearerNotSupported => "bearer.not_supported",
+    /// A JWT that this server did not issue (another server's job token, or an edited one):
+    /// ignored, so the request is anonymous.
+    JobTokenInvalid => "job_token.invalid",
+    /// A job access token past its expiry.
+    JobTokenExpired => "job_token.expired",
+    /// A job access token used outside the collection its job ran in.
+    JobTokenWrongCollection => "job_token.wrong_collection",
     /// A PAT-shaped token the server does not know.
     PatUnknown => "pat.unknown",
     /// A revoked PAT.
@@ -78,6 +86,9 @@ reasons! {
     NtlmNoHandshake => "ntlm.no_handshake",
     /// A Negotiate token that offers no NTLM (e.g. Kerberos only).
     NtlmUnsupportedMech => "ntlm.unsupported_mech",
+    /// "Restrict NTLM: Incoming NTLM traffic" denies the logon (raw NTLM, NTLM under Negotiate,
+    /// or inside SPNEGO).
+    NtlmBlocked => "ntlm.blocked",
     /// A handshake step: the server sent its CHALLENGE (not a refusal).
     NtlmChallenge => "ntlm.challenge",
     /// A collection-level API called at the deployment level (no collection in the URL).

@@ -4,10 +4,12 @@ use super::answers;
 use super::decision::{Body, Decision, Layer, Principal, Via};
 use super::describe;
 use super::facts::RequestFacts;
-use super::iis::principal;
+use super::job_token::{self, Carrier};
+use super::logon::principal;
 use super::reason::Reason;
 use super::service_errors;
 use crate::auth::credential::{Basic, Credential};
+use crate::jwt;
 use crate::profile::{Identity, Pat, PatCollection, Profile, ScopeTable};
 use crate::rest::route::Host;
 use crate::secret::Secret;
@@ -60,6 +62,12 @@ pub fn authenticate(profile: &Profile, facts: &RequestFacts) -> Result<Caller, D
         ),
         Credential::Basic(basic @ Basic::Pair { user, password }) => match basic.pat() {
             Some(token) if profile.release.has_pats() => pat(profile, facts, token),
+            _ if jwt::looks_like_jwt(password.expose()) => {
+                job_token::authenticate(profile, facts, password.expose(), Carrier::BasicPassword)
+            }
+            _ if jwt::looks_like_jwt(user.expose()) => {
+                job_token::authenticate(profile, facts, user.expose(), Carrier::BasicPassword)
+            }
             _ => anon(
                 Reason::BasicPasswordNotPat,
                 format!(
@@ -71,13 +79,16 @@ pub fn authenticate(profile: &Profile, facts: &RequestFacts) -> Result<Caller, D
                 "send a PAT in the password slot (Basic base64(':' + PAT)), or use NTLM for the Windows password",
             ),
         },
+        Credential::Bearer { token } if jwt::looks_like_jwt(token.expose()) => {
+            job_token::authenticate(profile, facts, token.expose(), Carrier::Bearer)
+        }
         Credential::Bearer { token } => anon(
             Reason::BearerNotSupported,
             format!(
-                "a Bearer token ({}): Azure DevOps Server has no OAuth on premises, so TFS ignores it and the request is anonymous",
+                "a Bearer token ({}) that is not a JWT: on premises Bearer carries only job access tokens (System.AccessToken, a JWT the server issued), so TFS ignores it and the request is anonymous",
                 describe::secret(profile, token)
             ),
-            "send the PAT as Basic base64(':' + PAT) instead of Bearer",
+            "send a PAT as Basic base64(':' + PAT) instead of Bearer",
         ),
         Credential::Windows { scheme, .. } => anon(
             Reason::IisProviderNotEnabled,
@@ -88,12 +99,17 @@ pub fn authenticate(profile: &Profile, facts: &RequestFacts) -> Result<Caller, D
             ),
             "use a PAT (Basic), or enable Windows authentication with that provider in IIS",
         ),
-        Credential::Other { scheme } => anon(
+        Credential::Other { scheme } if scheme.starts_with('<') => anon(
             Reason::AuthAnonymous,
             format!(
-                "the '{}' scheme is not one the server understands: the request is anonymous",
-                describe::printable(scheme, 32)
+                "the Authorization header starts with no scheme the server knows ({}; a PAT or password sent without 'Basic'?): the request is anonymous",
+                &scheme[1..scheme.len() - 1]
             ),
+            "send Basic base64(':' + PAT), or NTLM/Negotiate; never the bare secret",
+        ),
+        Credential::Other { scheme } => anon(
+            Reason::AuthAnonymous,
+            format!("the '{scheme}' scheme is not one the server understands: the request is anonymous"),
             "send Basic base64(':' + PAT), or NTLM/Negotiate",
         ),
     }
@@ -154,7 +170,7 @@ fn pat(profile: &Profile, facts: &RequestFacts, token: &Secret) -> Result<Caller
 fn expired(profile: &Profile, who: &str, pat: &Pat) -> Decision {
     let when = format_instant(pat.expires);
     let hint = "create a new PAT (or extend this one) and update every place that stores the old one";
-    if profile.release.explains_expired_pat() {
+    if profile.tfs.expired_pat_message {
         let answer = answers::rejected_with(profile, Body::Error(service_errors::pat_expired()));
         let explanation = format!(
             "{who} expired at {when}: {} answers 401 'The Personal Access Token used has expired.'",

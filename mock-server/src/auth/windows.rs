@@ -4,9 +4,9 @@
 //! [`RequestFacts::connection`] and leaves as a [`ConnectionUpdate`].
 
 use super::answers;
-use super::decision::{Answer, ConnectionUpdate, Decision, Layer, Logon, Principal, Via};
+use super::decision::{Answer, ConnectionUpdate, Decision, IisModule, Layer, Logon, Principal, Via};
 use super::facts::{ConnectionAuth, RequestFacts};
-use super::iis::{Effects, locked_or_disabled, principal};
+use super::logon::{Effects, locked_or_disabled, principal};
 use super::reason::Reason;
 use crate::ntlm::{self, Failure, Step, StepInput};
 use crate::profile::{Profile, Provider};
@@ -95,11 +95,55 @@ pub fn leg(
             d.leg = Some(leg.summary());
             WindowsLeg::Done(Box::new(d))
         }
+        Step::Authenticated { user, domain, leg, .. } if blocked(profile, &user, &domain) => {
+            refuse_blocked(profile, scheme, &user, &domain, Some(leg.summary()))
+        }
+        Step::Failed { failure, leg } if named(&failure).is_some_and(|(u, d)| blocked(profile, u, d)) => {
+            let (user, domain) = named(&failure).unwrap_or_default();
+            refuse_blocked(profile, scheme, user, domain, Some(leg.summary()))
+        }
         Step::Authenticated { user, domain, final_token, leg, .. } => {
             authenticated(profile, scheme, &user, &domain, final_token, leg.summary(), failed_logons)
         }
         Step::Failed { failure, leg } => failed(profile, scheme, failure, leg.summary(), failed_logons),
     }
+}
+
+/// The account an AUTHENTICATE named, when the failure knows it.
+fn named(failure: &Failure) -> Option<(&str, &str)> {
+    match failure {
+        Failure::WrongPassword { user, domain, .. }
+        | Failure::V1Refused { user, domain }
+        | Failure::BadMic { user, domain }
+        | Failure::UnknownUser { user, domain } => Some((user, domain)),
+        _ => None,
+    }
+}
+
+/// Whether "Restrict NTLM: Incoming NTLM traffic" denies this logon: the policy refuses the
+/// AUTHENTICATE itself, whatever the password (docs/facts/ntlm-policy.md).
+fn blocked(profile: &Profile, user: &str, domain: &str) -> bool {
+    let account_domain = profile.windows_identity(user, domain).map_or(domain, |i| i.account.domain.as_str());
+    profile.ntlm.denies(account_domain)
+}
+
+fn refuse_blocked(profile: &Profile, scheme: Provider, user: &str, domain: &str, leg: Option<String>) -> WindowsLeg {
+    let who = if domain.is_empty() { user.to_owned() } else { format!("{domain}\\{user}") };
+    let explanation = format!(
+        "the server's 'Network security: Restrict NTLM: Incoming NTLM traffic' policy denies NTLM ({} carried an NTLM AUTHENTICATE for {who}): 401.1, Security log 4625 with status 0x80090302 and sub-status 0xC0000418 (STATUS_NTLM_BLOCKED)",
+        scheme.scheme()
+    );
+    let hint = "NTLM is blocked on this server whatever the password: use Kerberos (Negotiate with a ticket for the server's SPN), or a PAT over Basic, or ask the administrator to allow NTLM (or add the client to the policy's exceptions)";
+    let mut d = Decision::new(
+        Layer::Iis,
+        Reason::NtlmBlocked,
+        answers::iis_401(profile, 1, IisModule::WindowsAuthentication),
+        explanation,
+        hint,
+    );
+    d.connection = ConnectionUpdate::Set(ConnectionAuth::None);
+    d.leg = leg;
+    WindowsLeg::Done(Box::new(d))
 }
 
 fn authenticated(
@@ -114,7 +158,7 @@ fn authenticated(
     let Some(identity) = profile.windows_identity(user, domain) else {
         return refuse(profile, Reason::NtlmBadResponse, format!("no account {domain}\\{user}"), Some(leg), None);
     };
-    if let Some(mut d) = locked_or_disabled(profile, identity, failed_logons, Layer::Iis) {
+    if let Some(mut d) = locked_or_disabled(profile, identity, failed_logons, IisModule::WindowsAuthentication) {
         d.leg = Some(leg);
         d.connection = ConnectionUpdate::Set(ConnectionAuth::None);
         return WindowsLeg::Done(Box::new(d));
@@ -152,7 +196,7 @@ fn failed(
         _ => (Reason::NtlmBadResponse, None),
     };
     if let Some(identity) = account.as_deref().and_then(|a| profile.identity(a))
-        && let Some(mut d) = locked_or_disabled(profile, identity, failed_logons, Layer::Iis)
+        && let Some(mut d) = locked_or_disabled(profile, identity, failed_logons, IisModule::WindowsAuthentication)
         && d.reason == Reason::IdentityLockedOut
     {
         d.leg = Some(leg);
@@ -188,7 +232,13 @@ fn refuse(
         }
         _ => "check the user name, domain and password; NTLM must run all three legs on one keep-alive connection",
     };
-    let mut d = Decision::new(Layer::Iis, reason, answers::iis_401(profile, 1), explanation, hint);
+    let mut d = Decision::new(
+        Layer::Iis,
+        reason,
+        answers::iis_401(profile, 1, IisModule::WindowsAuthentication),
+        explanation,
+        hint,
+    );
     d.connection = ConnectionUpdate::Set(ConnectionAuth::None);
     d.leg = leg;
     d.logon = logon;

@@ -9,8 +9,8 @@ use uuid::Uuid;
 use super::extract::{self, Extras};
 use super::respond::{self, RenderContext};
 use super::state::{AppState, ConnSlot};
-use crate::auth::{ConnectionUpdate, Credential, Decision, Reply, RequestFacts, Via, decide};
-use crate::journal::{CredentialSummary, JournalEntry};
+use crate::auth::{ConnectionUpdate, Credential, Decision, IisLog, Reply, RequestFacts, Via, decide};
+use crate::journal::{CredentialKind, CredentialSummary, JournalEntry};
 use crate::rest::{self, GitHeaders, RestContext};
 
 /// The emulated server as an axum `Router` (every path goes through the decision).
@@ -66,9 +66,12 @@ pub async fn respond_to(
 ) -> Response<Body> {
     let host = extras.host.clone().unwrap_or_else(|| "localhost".to_owned());
     let ctx = RenderContext {
-        release: state.profile().release,
+        profile: state.profile(),
         realm: state.realm(),
         host: &host,
+        path: &facts.path,
+        query: extras.query.as_deref(),
+        now: facts.now,
         process_id: state.process_id(),
         activity_id: Uuid::new_v4(),
         deployment_id: state.deployment_id(),
@@ -105,11 +108,18 @@ fn record(state: &AppState, facts: RequestFacts, extras: Extras, decision: Decis
         None => facts.path,
     };
     let offered = decision.answer.offered();
+    let basic_user = match &facts.credential {
+        Credential::Basic(crate::auth::Basic::Pair { user, .. }) => Some(user.expose()),
+        _ => None,
+    };
+    let iis_log = IisLog::of(&decision, status, basic_user);
     let principal = decision.principal;
     let entry = JournalEntry {
         seq: 0,
         time_ms: u64::try_from(facts.now).unwrap_or(0) * 1000,
         connection: facts.connection.id,
+        scheme: "http".to_owned(),
+        host: extras.host,
         method: facts.method,
         path,
         status,
@@ -121,6 +131,7 @@ fn record(state: &AppState, facts: RequestFacts, extras: Extras, decision: Decis
             Via::Pat { name } => format!("pat:{name}"),
             Via::Windows { scheme } => scheme.scheme().to_ascii_lowercase(),
             Via::IisBasic => "iis-basic".to_owned(),
+            Via::JobToken { name } => format!("job-token:{name}"),
         }),
         identity: principal.map(|p| p.account),
         credential,
@@ -129,6 +140,7 @@ fn record(state: &AppState, facts: RequestFacts, extras: Extras, decision: Decis
         user_agent: extras.user_agent,
         leg: decision.leg,
         secret_in_url: false,
+        iis_log,
     };
     if tracing::enabled!(target: "ado_mock_server::decision", tracing::Level::INFO) {
         let shown = state.redactor().redact_entry(entry.clone());
@@ -147,19 +159,31 @@ fn record(state: &AppState, facts: RequestFacts, extras: Extras, decision: Decis
 }
 
 fn summarize(credential: &Credential) -> CredentialSummary {
+    use crate::auth::Basic;
+    use crate::profile::Provider;
     let mut summary = CredentialSummary { scheme: credential.scheme(), ..CredentialSummary::default() };
-    match credential {
+    summary.kind = match credential {
+        Credential::None => CredentialKind::None,
         Credential::Basic(basic) => {
-            summary.basic_colon = Some(matches!(basic, crate::auth::Basic::Pair { .. }));
+            summary.basic_colon = Some(matches!(basic, Basic::Pair { .. }));
+            match basic {
+                Basic::Pair { .. } if basic.pat().is_some() => CredentialKind::BasicPat,
+                Basic::Pair { .. } => CredentialKind::BasicPassword,
+                Basic::NoColon { .. } => CredentialKind::BasicNoColon,
+                Basic::NotBase64 => CredentialKind::BasicNotBase64,
+                Basic::Empty => CredentialKind::BasicEmpty,
+            }
         }
-        Credential::Windows { token, .. } => {
+        Credential::Bearer { .. } => CredentialKind::Bearer,
+        Credential::Windows { scheme, token } => {
             summary.ntlm_message = Some(match token {
                 Some(t) if t.starts_with(b"NTLMSSP\0") && t.len() >= 12 => t[8],
                 _ => 0,
             });
+            if *scheme == Provider::Ntlm { CredentialKind::Ntlm } else { CredentialKind::Negotiate }
         }
-        _ => {}
-    }
+        Credential::Other { .. } => CredentialKind::Other,
+    };
     summary
 }
 

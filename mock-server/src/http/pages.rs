@@ -64,14 +64,145 @@ pub const HTTPSYS_401: &str = concat!(
     "</BODY></HTML>\r\n",
 );
 
-/// TFS's HTML error page (the web-access formatter's page, reduced to what clients show).
+/// The "More information" icon of TFS's error page, as served (its data URI keeps `%2F`/`%2B`
+/// escapes; GCM-for-Windows#848).
+const MORE_INFO_ICON: &str = "iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAYAAAAf8%2F9hAAAABGdBTUEAALGPC%2FxhBQAAAAlwSFlzAAAOwgAADsIBFShKgAAAABl0RVh0U29mdHdhcmUAUGFpbnQuTkVUIHYzLjUuODc7gF0AAAB2SURBVDhPY2AYBThDoKWlJa2jo0OO7CBaunTpfxAGGmRCliEgzc%2BePfs%2Ff%2F78%2F01NTZokGwIyAARAhkybNo10Q2AGwAwBeuV%2Fa2urHtEuWb58OWUuABkAC4Pm5mY7om2GKQQZAMJkaQYZAgx5P4rSAclOHjANAOQrXesb81M5AAAAAElFTkSuQmCC";
+
+/// TFS's HTML error page, as TFS 2018 and Azure DevOps Server send it to clients that accept
+/// HTML: title `<message> - <product>`, Segoe UI styles, a "More information about this error"
+/// button revealing `<pre id="errorMessageDetailed">`, CRLF line ends, a leading CRLF.
+///
+/// The head, styles, button and details block are the captured bytes (GCM-for-Windows#848,
+/// git-credential-manager#744, dorkag#331); the real page is about 20.1 KB (20105 to 20169
+/// bytes captured) and the rest of it (its headline block and the body of the toggle script)
+/// was never captured, so this page is shorter: docs/facts/error-pages.md says which parts are
+/// whose.
 pub fn tfs_error_page(status: u16, message: &str, product: &str) -> String {
     let message = escape(message);
+    let headline = match status {
+        404 => "Page not found.".to_owned(),
+        _ => message.clone(),
+    };
+    let lines = [
+        "",
+        "<!DOCTYPE html>",
+        "<html>",
+        "    <head>",
+        &format!("        <title>{message} - {product}</title>"),
+        "        <style type=\"text/css\">",
+        "            body,button { font-family: Segoe UI, Helvetica Neue, Helvetica, Arial, Verdana; font-size: 16px; }",
+        "            body { height: 100% }",
+        "            A { color: #106ebe; text-decoration: none; }",
+        "            A:hover { text-decoration: underline; }",
+        "            h1 { font-size: 32px; color: #666; margin-bottom: 0px; }",
+        "            h2 { font-size: 24px; color: #666; font-weight: normal; margin-top: 0px; }",
+        "            pre { font-family: Consolas, Courier New, monospace; font-size: 12px; border: 1px solid #ccc; background-color: #eaeaea; padding: 10px;}",
+        "            #moreInfoButton { background: transparent; border: 0; color: #106ebe; cursor: pointer; }",
+        "        </style>",
+        "        <script type=\"text/javascript\">",
+        "            function toggle(event) {",
+        "                if (!event.key || event.key === \" \" || event.key === \"Spacebar\" || event.key === \"Enter\") {",
+        "                    var moreInfo = document.getElementById(\"moreInfo\");",
+        "                    var expanded = moreInfo.style.display === \"none\";",
+        "                    moreInfo.style.display = expanded ? \"block\" : \"none\";",
+        "                    document.getElementById(\"moreInfoButton\").setAttribute(\"aria-expanded\", expanded);",
+        "                }",
+        "            }",
+        "        </script>",
+        "    </head>",
+        "    <body>",
+        "        <div style=\"padding: 20px;\">",
+        &format!("            <h1>{status}</h1>"),
+        &format!("            <h2>{headline}</h2>"),
+        "            <div>",
+        "                <button id=\"moreInfoButton\" aria-expanded=\"false\" aria-controls=\"moreInfo\" onclick=\"toggle(event)\">",
+        &format!(
+            "                        <img alt=\"\" id=\"moreInfoIcon\" src=\"data:image/png;base64,{MORE_INFO_ICON}\" width=\"16\" height=\"16\" align=\"absmiddle\" border=\"0\" /> "
+        ),
+        "                        More information about this error",
+        "                    </button>",
+        "                </div>",
+        "          <div id=\"moreInfo\" style=\"display: none; padding-left: 20px; padding-top: 20px; width: 100%;\">",
+        &format!(
+            "      <pre tabindex=\"0\" aria-label=\"Error details\" id=\"errorMessageDetailed\" style=\"width: 600px; height: 300px; overflow: scroll;\">{message}\r\n\r\n</pre>"
+        ),
+        "      </div>",
+        "        </div>",
+        "    </body>",
+        "</html>",
+        "",
+    ];
+    lines.join("\r\n")
+}
+
+/// IIS's detailed error page for a 401.x (`errorMode="Detailed"`, or a request made on the
+/// server): the structure of the captured pages (huserben/TfsExtensions#61, GCM#744), the
+/// module, notification, handler and error code of the module that refused.
+pub fn iis_detailed_401(version: &str, substatus: u8, module: crate::auth::IisModule, url: &str) -> String {
+    use crate::auth::IisModule;
+    let (module_name, error_code, h4, causes): (&str, &str, &str, &[&str]) = match module {
+        IisModule::WindowsAuthentication => (
+            "WindowsAuthenticationModule",
+            "0xc000006d",
+            "You do not have permission to view this directory or page using the credentials that you supplied.",
+            &[
+                "The client sent invalid credentials, or the account cannot log on (wrong password, locked out, disabled).",
+            ],
+        ),
+        IisModule::BasicAuthentication => (
+            "BasicAuthenticationModule",
+            "0x8007052e",
+            "You do not have permission to view this directory or page using the credentials that you supplied.",
+            &["The user name or password is incorrect, or the account is not in the default logon domain."],
+        ),
+        IisModule::WebCore | IisModule::StaticFile => (
+            "IIS Web Core",
+            "0x80070005",
+            "You are not authorized to view this page due to invalid authentication headers.",
+            &[
+                "No authentication protocol (including anonymous) is selected in IIS.",
+                "Only integrated authentication is enabled, and a client browser was used that does not support integrated authentication.",
+                "Integrated authentication is enabled and the request was sent through a proxy that changed the authentication headers before they reach the Web server.",
+            ],
+        ),
+    };
+    // An IIS 401 shows the logon as not determined (RestSharp#849).
+    let logon = "Not yet determined";
+    let title = format!("IIS {version} Detailed Error - 401.{substatus} - Unauthorized");
+    let causes: String = causes.iter().map(|c| format!("<li>{}</li>", escape(c))).collect();
+    let rows = [
+        ("Module", module_name.to_owned()),
+        ("Notification", "AuthenticateRequest".to_owned()),
+        ("Handler", "ExtensionlessUrlHandler-Integrated-4.0".to_owned()),
+        ("Error Code", error_code.to_owned()),
+    ];
+    let right = [("Requested URL", escape(url)), ("Logon Method", logon.to_owned()), ("Logon User", logon.to_owned())];
+    let table = |rows: &[(&str, String)]| -> String {
+        rows.iter()
+            .enumerate()
+            .map(|(i, (k, v))| {
+                let class = if i % 2 == 0 { " class=\"alt\"" } else { "" };
+                format!("    <tr{class}><th>{k}</th><td>&nbsp;&nbsp;&nbsp;{v}</td></tr> \n")
+            })
+            .collect()
+    };
     format!(
-        "<!DOCTYPE html>\r\n<html lang=\"en-US\">\r\n<head>\r\n<meta charset=\"utf-8\" />\r\n\
-         <title>{message} - {product}</title>\r\n</head>\r\n<body>\r\n\
-         <div class=\"error-page\">\r\n<h1 class=\"error-code\">{status}</h1>\r\n\
-         <pre class=\"error-message\" id=\"errorMessageDetailed\">{message}</pre>\r\n</div>\r\n</body>\r\n</html>\r\n"
+        "<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Strict//EN\" \"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd\"> \n\
+         <html xmlns=\"http://www.w3.org/1999/xhtml\"> \n<head> \n<title>{title}</title> \n\
+         <style type=\"text/css\"> \n<!-- \n\
+         body{{margin:0;font-size:.7em;font-family:Verdana,Arial,Helvetica,sans-serif;}} \n\
+         code{{margin:0;color:#006600;font-size:1.1em;font-weight:bold;}} \n\
+         #details-left{{width:35%;float:left;margin-right:2%;}} \n\
+         #details-right{{width:63%;float:left;overflow:hidden;}} \n\
+         --> \n</style> \n \n</head> \n<body> \n<div id=\"content\"> \n\
+         <div class=\"content-container\"> \n  <h3>HTTP Error 401.{substatus} - Unauthorized</h3> \n  <h4>{h4}</h4> \n</div> \n\
+         <div class=\"content-container\"> \n <fieldset><h4>Most likely causes:</h4> \n  <ul> \t{causes} </ul> \n </fieldset> \n</div> \n\
+         <div class=\"content-container\"> \n <fieldset><h4>Detailed Error Information:</h4> \n  <div id=\"details-left\"> \n\
+            <table border=\"0\" cellpadding=\"0\" cellspacing=\"0\"> \n{left}   </table> \n  </div> \n  <div id=\"details-right\"> \n\
+            <table border=\"0\" cellpadding=\"0\" cellspacing=\"0\"> \n{right}   </table> \n  </div> \n </fieldset> \n</div> \n\
+         </div> \n</body> \n</html> \n",
+        left = table(&rows),
+        right = table(&right),
     )
 }
 

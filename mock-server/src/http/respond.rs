@@ -10,18 +10,22 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::pages;
-use crate::auth::{AcceptFacts, Answer, Body as AnswerBody, Challenge, ServiceError};
-use crate::profile::{Provider, Release};
+use crate::auth::{AcceptFacts, Answer, Body as AnswerBody, Challenge, IisModule, ServiceError};
+use crate::profile::{ErrorBody, Profile, Provider, SoapEncoding};
 use crate::rest::RestResponse;
 
 /// Everything a response needs besides the decision.
 pub struct RenderContext<'a> {
-    /// The release (body formats differ by release).
-    pub release: Release,
+    /// The emulated server (release, `[tfs]` headers, IIS version and error mode).
+    pub profile: &'a Profile,
     /// TFS's Basic realm (the public URL).
     pub realm: &'a str,
     /// The `Host` the client addressed (IIS Basic's realm).
     pub host: &'a str,
+    /// The path as requested (IIS's detailed error page shows the URL).
+    pub path: &'a str,
+    /// The query string, if any.
+    pub query: Option<&'a str>,
     /// `X-TFS-ProcessId`.
     pub process_id: Uuid,
     /// `ActivityId` and `X-VSS-E2EID`.
@@ -32,8 +36,10 @@ pub struct RenderContext<'a> {
     pub session: Option<&'a str>,
     /// What the client accepts.
     pub accept: &'a AcceptFacts,
-    /// The api-version major the client asked for (old versions get text errors).
+    /// The api-version major the client asked for (`None`: it sent none, or an unreadable one).
     pub api_major: Option<u16>,
+    /// Unix seconds now (TFS 2015's `Tfs-SessionActive` cookie).
+    pub now: i64,
 }
 
 type Resp = Response<Body>;
@@ -42,90 +48,132 @@ type Resp = Response<Body>;
 pub fn render(answer: &Answer, ctx: &RenderContext<'_>) -> Resp {
     match answer {
         Answer::Handshake { scheme, token } => handshake(*scheme, token),
-        Answer::Iis { status, challenges, .. } => iis(*status, challenges, ctx),
+        Answer::Iis { status: 404, .. } => iis_not_found(ctx),
+        Answer::Iis { status, substatus, challenges, module } => iis(*status, *substatus, *module, challenges, ctx),
         Answer::Tfs { status, challenges, body } => tfs(*status, challenges, body, ctx),
     }
 }
 
 /// Renders a REST body with TFS's headers (and a final Negotiate token, if any).
 pub fn render_rest(rest: RestResponse, final_token: Option<&[u8]>, ctx: &RenderContext<'_>) -> Resp {
-    let mut response = Response::new(Body::from(rest.body));
-    *response.status_mut() = StatusCode::from_u16(rest.status).unwrap_or(StatusCode::OK);
+    let status = StatusCode::from_u16(rest.status).unwrap_or(StatusCode::OK);
+    let mut head = Head::new(status, Body::from(rest.body));
+    head.set(header::CACHE_CONTROL, "private");
     let content_type = match rest.content_type {
         std::borrow::Cow::Borrowed(text) => HeaderValue::from_static(text),
         std::borrow::Cow::Owned(text) => {
             HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream"))
         }
     };
-    response.headers_mut().insert(header::CONTENT_TYPE, content_type);
-    tfs_headers(&mut response, ctx);
+    head.insert(header::CONTENT_TYPE, content_type);
+    tfs_headers(&mut head, ctx);
+    head.tail();
     if let Some(token) = final_token {
-        append(&mut response, "www-authenticate", &format!("Negotiate {}", STANDARD.encode(token)));
+        head.append(header::WWW_AUTHENTICATE, &format!("Negotiate {}", STANDARD.encode(token)));
     }
-    response
+    head.response
 }
 
 fn handshake(scheme: Provider, token: &[u8]) -> Resp {
-    let mut response = Response::new(Body::from(pages::HTTPSYS_401));
-    *response.status_mut() = StatusCode::UNAUTHORIZED;
-    set(&mut response, "content-type", "text/html; charset=us-ascii");
-    set(&mut response, "server", "Microsoft-HTTPAPI/2.0");
-    append(&mut response, "www-authenticate", &format!("{} {}", scheme.scheme(), STANDARD.encode(token)));
-    response
+    let mut head = Head::new(StatusCode::UNAUTHORIZED, Body::from(pages::HTTPSYS_401));
+    head.set(header::CONTENT_TYPE, "text/html; charset=us-ascii");
+    head.set(header::SERVER, "Microsoft-HTTPAPI/2.0");
+    head.append(header::WWW_AUTHENTICATE, &format!("{} {}", scheme.scheme(), STANDARD.encode(token)));
+    head.response
 }
 
-fn iis(status: u16, challenges: &[Challenge], ctx: &RenderContext<'_>) -> Resp {
-    let page = if status == 404 { pages::IIS_404 } else { pages::IIS_401 };
-    let mut response = Response::new(Body::from(page));
-    *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::UNAUTHORIZED);
-    set(&mut response, "content-type", "text/html");
-    set(&mut response, "server", "Microsoft-IIS/10.0");
-    challenge_headers(&mut response, challenges, ctx);
-    set(&mut response, "x-powered-by", "ASP.NET");
-    response
+/// IIS's own 404 for a path outside the TFS application (no TFS module runs).
+fn iis_not_found(ctx: &RenderContext<'_>) -> Resp {
+    let mut head = Head::new(StatusCode::NOT_FOUND, Body::from(pages::IIS_404));
+    head.set(header::CONTENT_TYPE, "text/html");
+    head.set(header::SERVER, &server(ctx));
+    head.set(X_POWERED_BY, "ASP.NET");
+    head.response
+}
+
+/// The URL as IIS's detailed page shows it.
+fn requested_url(ctx: &RenderContext<'_>) -> String {
+    match ctx.query {
+        Some(q) => format!("http://{}{}?{q}", ctx.host, ctx.path),
+        None => format!("http://{}{}", ctx.host, ctx.path),
+    }
+}
+
+/// An IIS 401.x: IIS's page (custom, or detailed with `detailed-errors`), with the headers TFS's
+/// end-of-request handlers still add (docs/facts/release-defaults.md §3).
+fn iis(status: u16, substatus: u8, module: IisModule, challenges: &[Challenge], ctx: &RenderContext<'_>) -> Resp {
+    let iis = &ctx.profile.iis;
+    let page = if iis.detailed_errors {
+        pages::iis_detailed_401(&iis.version, substatus, module, &requested_url(ctx))
+    } else {
+        pages::IIS_401.to_owned()
+    };
+    let mut head = Head::new(StatusCode::from_u16(status).unwrap_or(StatusCode::UNAUTHORIZED), Body::from(page));
+    head.set(header::CONTENT_TYPE, "text/html");
+    tfs_headers(&mut head, ctx);
+    challenge_headers(&mut head, challenges, ctx);
+    head.tail();
+    if challenges.contains(&Challenge::Windows(Provider::Ntlm)) {
+        head.set(LFS_AUTHENTICATE, "NTLM");
+    }
+    head.set(X_CONTENT_TYPE_OPTIONS, "nosniff");
+    head.response
 }
 
 fn tfs(status: u16, challenges: &[Challenge], body: &AnswerBody, ctx: &RenderContext<'_>) -> Resp {
-    let mut response = match body {
-        AnswerBody::Empty => Response::new(Body::empty()),
-        AnswerBody::Error(error) => error_body(status, error, ctx),
+    let (content_type, bytes) = match body {
+        AnswerBody::Empty => (None, String::new()),
+        AnswerBody::Error(error) => {
+            let (content_type, text) = error_body(status, error, ctx);
+            (Some(content_type), text)
+        }
     };
-    *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    tfs_headers(&mut response, ctx);
+    let code = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut head = Head::new(code, Body::from(bytes));
+    head.set(header::CACHE_CONTROL, "private");
+    if let Some(content_type) = content_type {
+        head.set(header::CONTENT_TYPE, content_type);
+    }
+    tfs_headers(&mut head, ctx);
     if let AnswerBody::Error(error) = body {
-        if !error.type_key.is_empty() {
-            set(&mut response, "x-tfs-serviceerror", &url_encode(&error.message));
-        }
         if status == 401 && error.type_key == "UnauthorizedRequestException" {
-            set(&mut response, "x-tfs-soapexception", &url_encode(&soap_fault(error)));
+            let fault = soap_fault(error);
+            let encoded = match ctx.profile.tfs.soap_exception_encoding {
+                SoapEncoding::Lower => url_encode(&fault),
+                SoapEncoding::Upper => escape_data_string(&fault),
+            };
+            head.set(X_TFS_SOAPEXCEPTION, &encoded);
+        }
+        if !error.type_key.is_empty() {
+            head.set(X_TFS_SERVICEERROR, &url_encode(&error.message));
         }
     }
-    challenge_headers(&mut response, challenges, ctx);
+    challenge_headers(&mut head, challenges, ctx);
+    head.tail();
     if status == 401 && challenges.contains(&Challenge::Windows(Provider::Ntlm)) {
-        set(&mut response, "lfs-authenticate", "NTLM");
+        head.set(LFS_AUTHENTICATE, "NTLM");
     }
-    response
+    head.set(X_CONTENT_TYPE_OPTIONS, "nosniff");
+    head.response
 }
 
-/// The body format the server picks (ado-facts 2.4).
-fn error_body(status: u16, error: &ServiceError, ctx: &RenderContext<'_>) -> Resp {
+/// The body format the server picks (docs/facts/error-bodies.md): XHR gets JSON; a client that
+/// accepts HTML gets TFS's error page; a JSON client gets JSON unless the status is 404 or its
+/// api-version is below 5.0 (or absent, on TFS 2015-2018), when it gets the text alone.
+fn error_body(status: u16, error: &ServiceError, ctx: &RenderContext<'_>) -> (&'static str, String) {
     let accept = ctx.accept;
-    let old_api = ctx.api_major.is_some_and(|m| m < 5);
-    let json = accept.xhr || (!accept.html && (error.from_controller || (status != 404 && accept.json && !old_api)));
-    let (content_type, body) = if json && !error.type_key.is_empty() {
+    let version_ok = match ctx.api_major {
+        Some(major) => major >= 5,
+        None => ctx.profile.tfs.errors_without_api_version == ErrorBody::Json,
+    };
+    let json = accept.xhr || (!accept.html && (error.from_controller || (status != 404 && accept.json && version_ok)));
+    if json && !error.type_key.is_empty() {
         ("application/json; charset=utf-8", wrapped_exception(error))
     } else if accept.html {
-        if status == 401 && ctx.release.iis_error_page_on_401() {
-            ("text/html", pages::IIS_401.to_owned())
-        } else {
-            ("text/html; charset=utf-8", pages::tfs_error_page(status, &error.message, ctx.release.product()))
-        }
+        ("text/html; charset=utf-8", pages::tfs_error_page(status, &error.message, ctx.profile.release.product()))
     } else {
         ("text/plain; charset=utf-8", error.message.clone())
-    };
-    let mut response = Response::new(Body::from(body));
-    set(&mut response, "content-type", content_type);
-    response
+    }
 }
 
 #[derive(Serialize)]
@@ -173,6 +221,23 @@ fn soap_fault(error: &ServiceError) -> String {
 }
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
+const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
+
+/// `Uri.EscapeDataString`: unreserved `A-Za-z0-9-_.~`, everything else `%XX` in upper case
+/// (how TFS 2018 and later encode `X-TFS-SoapException`).
+pub fn escape_data_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() * 2);
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push('%');
+            out.push(HEX_UPPER[usize::from(b >> 4)] as char);
+            out.push(HEX_UPPER[usize::from(b & 15)] as char);
+        }
+    }
+    out
+}
 
 /// `HttpUtility.UrlEncode`: unreserved `A-Za-z0-9-_.!*()`, space as `+`, lower-case hex.
 pub fn url_encode(text: &str) -> String {
@@ -193,16 +258,29 @@ pub fn url_encode(text: &str) -> String {
     out
 }
 
-fn challenge_headers(response: &mut Resp, challenges: &[Challenge], ctx: &RenderContext<'_>) {
+fn challenge_headers(head: &mut Head, challenges: &[Challenge], ctx: &RenderContext<'_>) {
     for c in challenges {
         let value = match c {
             Challenge::Bearer => "Bearer".to_owned(),
             Challenge::TfsBasic => format!("Basic realm=\"{}\"", ctx.realm),
-            Challenge::IisBasic => format!("Basic realm=\"{}\"", ctx.host),
+            Challenge::IisBasic => {
+                format!(
+                    "Basic realm=\"{}\"",
+                    ctx.profile.iis.basic_realm.as_deref().unwrap_or_else(|| host_name(ctx.host))
+                )
+            }
             Challenge::Windows(p) => p.scheme().to_owned(),
         };
-        append(response, "www-authenticate", &value);
+        head.append(header::WWW_AUTHENTICATE, &value);
     }
+}
+
+/// The host name without the port (IIS Basic's default realm).
+fn host_name(host: &str) -> &str {
+    if host.starts_with('[') {
+        return host.find(']').map_or(host, |end| &host[..=end]);
+    }
+    host.split(':').next().unwrap_or(host)
 }
 
 const P3P: &str = "CP=\"CAO DSP COR ADMa DEV CONo TELo CUR PSA PSD TAI IVDo OUR SAMi BUS DEM NAV STA UNI COM INT PHY ONL FIN PUR LOC CNT\"";
@@ -211,46 +289,66 @@ const fn name(text: &'static str) -> HeaderName {
     HeaderName::from_static(text)
 }
 
-/// Headers that never change, before the per-request ids (names and values built at compile
-/// time: no parsing, no copy).
-const STATIC_HEAD: [(HeaderName, &str); 2] =
-    [(name("cache-control"), "private"), (name("server"), "Microsoft-IIS/10.0")];
+const X_TFS_PROCESSID: HeaderName = name("x-tfs-processid");
+const ACTIVITY_ID: HeaderName = name("activityid");
+const X_TFS_SESSION: HeaderName = name("x-tfs-session");
+const X_VSS_E2EID: HeaderName = name("x-vss-e2eid");
+const X_VSS_DEPLOYMENT: HeaderName = name("x-vss-senderdeploymentid");
+const X_FRAME_OPTIONS: HeaderName = name("x-frame-options");
+const X_TFS_SOAPEXCEPTION: HeaderName = name("x-tfs-soapexception");
+const X_TFS_SERVICEERROR: HeaderName = name("x-tfs-serviceerror");
+const X_POWERED_BY: HeaderName = name("x-powered-by");
+const P3P_HEADER: HeaderName = name("p3p");
+const LFS_AUTHENTICATE: HeaderName = name("lfs-authenticate");
+const X_CONTENT_TYPE_OPTIONS: HeaderName = name("x-content-type-options");
 
-/// Headers that never change, after the per-request ids.
-const STATIC_TAIL: [(HeaderName, &str); 9] = [
-    (name("x-frame-options"), "SAMEORIGIN"),
+/// The `Access-Control-*` block TFS 2015 to 2017 Update 1 sent on every response.
+const CORS: [(HeaderName, &str); 5] = [
     (name("access-control-allow-origin"), "*"),
     (name("access-control-max-age"), "3600"),
     (name("access-control-allow-methods"), "OPTIONS,GET,POST,PATCH,PUT,DELETE"),
     (name("access-control-expose-headers"), "ActivityId,X-TFS-Session,X-MS-ContinuationToken"),
     (name("access-control-allow-headers"), "authorization"),
-    (name("x-powered-by"), "ASP.NET"),
-    (name("x-content-type-options"), "nosniff"),
-    (name("p3p"), P3P),
 ];
 
-const PROCESS_ID: HeaderName = name("x-tfs-processid");
-const ACTIVITY_ID: HeaderName = name("activityid");
-const SESSION: HeaderName = name("x-tfs-session");
-const E2E_ID: HeaderName = name("x-vss-e2eid");
-const DEPLOYMENT_ID: HeaderName = name("x-vss-senderdeploymentid");
+fn server(ctx: &RenderContext<'_>) -> String {
+    format!("Microsoft-IIS/{}", ctx.profile.iis.version)
+}
 
-/// The headers TFS puts on every response it generates (ado-facts 2.1, 2.2).
-fn tfs_headers(response: &mut Resp, ctx: &RenderContext<'_>) {
-    let activity = uuid_value(ctx.activity_id);
-    let headers = response.headers_mut();
-    for (name, value) in STATIC_HEAD {
-        headers.insert(name, HeaderValue::from_static(value));
+/// The headers TFS puts on every response it generates, in the captures' wire order up to the
+/// challenges (docs/facts/release-defaults.md §3): `Server`, `X-TFS-ProcessId`, the activity
+/// ids, the CORS block, `X-FRAME-OPTIONS`, `X-VSS-SenderDeploymentId`, the session cookies;
+/// each as the release (`[tfs]`) had it.
+fn tfs_headers(head: &mut Head, ctx: &RenderContext<'_>) {
+    let tfs = &ctx.profile.tfs;
+    head.set(header::SERVER, &server(ctx));
+    head.insert(X_TFS_PROCESSID, uuid_value(ctx.process_id));
+    if tfs.activity_headers {
+        let activity = uuid_value(ctx.activity_id);
+        head.insert(ACTIVITY_ID, activity.clone());
+        let session = ctx.session.and_then(|s| HeaderValue::from_str(s).ok()).unwrap_or_else(|| activity.clone());
+        head.insert(X_TFS_SESSION, session);
+        head.insert(X_VSS_E2EID, activity);
     }
-    headers.insert(PROCESS_ID, uuid_value(ctx.process_id));
-    headers.insert(ACTIVITY_ID, activity.clone());
-    let session = ctx.session.and_then(|s| HeaderValue::from_str(s).ok()).unwrap_or_else(|| activity.clone());
-    headers.insert(SESSION, session);
-    headers.insert(E2E_ID, activity);
-    headers.insert(DEPLOYMENT_ID, uuid_value(ctx.deployment_id));
-    for (name, value) in STATIC_TAIL {
-        headers.insert(name, HeaderValue::from_static(value));
+    if tfs.cors_headers {
+        for (name, value) in CORS {
+            head.insert(name, HeaderValue::from_static(value));
+        }
     }
+    head.insert(X_FRAME_OPTIONS, HeaderValue::from_static("SAMEORIGIN"));
+    if tfs.deployment_id_header {
+        head.insert(X_VSS_DEPLOYMENT, uuid_value(ctx.deployment_id));
+    }
+    if tfs.session_cookies {
+        head.append(header::SET_COOKIE, &format!("Tfs-SessionId={}; path=/", ctx.activity_id.hyphenated()));
+        head.append(header::SET_COOKIE, &format!("Tfs-SessionActive={}; path=/", session_active(ctx.now)));
+    }
+}
+
+/// `yyyy-MM-dd HH:mm:ssZ`, the `Tfs-SessionActive` cookie's value.
+fn session_active(now: i64) -> String {
+    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]Z");
+    time::OffsetDateTime::from_unix_timestamp(now).ok().and_then(|t| t.format(&format).ok()).unwrap_or_default()
 }
 
 /// A UUID as a header value, formatted on the stack.
@@ -259,15 +357,38 @@ fn uuid_value(id: Uuid) -> HeaderValue {
     HeaderValue::from_str(id.hyphenated().encode_lower(&mut buffer)).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
-fn set(response: &mut Resp, name: &'static str, value: &str) {
-    if let Ok(value) = HeaderValue::from_str(value) {
-        response.headers_mut().insert(name, value);
-    }
+/// A response under construction: headers go out in the order they are set.
+struct Head {
+    response: Resp,
 }
 
-fn append(response: &mut Resp, name: &'static str, value: &str) {
-    if let Ok(value) = HeaderValue::from_str(value) {
-        response.headers_mut().append(name, value);
+impl Head {
+    fn new(status: StatusCode, body: Body) -> Self {
+        let mut response = Response::new(body);
+        *response.status_mut() = status;
+        Self { response }
+    }
+
+    fn insert(&mut self, name: HeaderName, value: HeaderValue) {
+        self.response.headers_mut().insert(name, value);
+    }
+
+    fn set(&mut self, name: HeaderName, value: &str) {
+        if let Ok(value) = HeaderValue::from_str(value) {
+            self.response.headers_mut().insert(name, value);
+        }
+    }
+
+    fn append(&mut self, name: HeaderName, value: &str) {
+        if let Ok(value) = HeaderValue::from_str(value) {
+            self.response.headers_mut().append(name, value);
+        }
+    }
+
+    /// `X-Powered-By` and `P3P`, after the challenges.
+    fn tail(&mut self) {
+        self.insert(X_POWERED_BY, HeaderValue::from_static("ASP.NET"));
+        self.insert(P3P_HEADER, HeaderValue::from_static(P3P));
     }
 }
 
@@ -282,5 +403,6 @@ mod tests {
             "TF400813%3a+Resource+not+available+for+anonymous+access.+Client+authentication+required."
         );
         assert_eq!(url_encode("a'b\"é"), "a%27b%22%c3%a9");
+        assert_eq!(escape_data_string("<?xml version"), "%3C%3Fxml%20version");
     }
 }

@@ -32,6 +32,13 @@ pub struct ProfileFile {
     /// Windows identities with their PATs.
     #[serde(default)]
     pub identities: Vec<IdentityFile>,
+    /// TFS's own answers (challenges, headers, error bodies); every key defaults to what the
+    /// release sent as installed (docs/facts/release-defaults.md).
+    #[serde(default)]
+    pub tfs: TfsFile,
+    /// Pipeline job access tokens (`System.AccessToken`) the server has issued.
+    #[serde(default)]
+    pub job_tokens: Vec<JobTokenFile>,
 }
 
 fn default_release() -> Release {
@@ -61,6 +68,18 @@ pub struct IisFile {
     /// Whether a Windows logon lasts for the connection (IIS `authPersistSingleRequest = false`).
     #[serde(default = "yes")]
     pub persist_auth_per_connection: bool,
+    /// The IIS version (`Server: Microsoft-IIS/<version>`); default by release.
+    pub version: Option<String>,
+    /// IIS's detailed error pages (`httpErrors errorMode="Detailed"`, or a request made on the
+    /// server itself) instead of the 1293-byte custom page.
+    #[serde(default)]
+    pub detailed_errors: bool,
+    /// IIS Basic's `defaultLogonDomain`: the domain of a bare user name; empty (the default):
+    /// the server's local accounts.
+    #[serde(default)]
+    pub basic_default_domain: String,
+    /// IIS Basic's `realm`; default: the host name the client addressed.
+    pub basic_realm: Option<String>,
 }
 
 impl Default for IisFile {
@@ -71,6 +90,10 @@ impl Default for IisFile {
             providers: default_providers(),
             basic: false,
             persist_auth_per_connection: true,
+            version: None,
+            detailed_errors: false,
+            basic_default_domain: String::new(),
+            basic_realm: None,
         }
     }
 }
@@ -120,6 +143,25 @@ pub struct NtlmFile {
     /// needs (a deviation from IIS; off by default).
     #[serde(default)]
     pub seven_bit_challenge: bool,
+    /// "Network security: Restrict NTLM: Incoming NTLM traffic" denies NTLM logons (raw, under
+    /// Negotiate, or inside SPNEGO).
+    #[serde(default)]
+    pub blocked: bool,
+    /// Which accounts the policy denies: `all` ("Deny all accounts", the default) or `domain`
+    /// ("Deny all domain accounts": the server's local accounts still log on).
+    #[serde(default)]
+    pub blocked_accounts: BlockedAccountsFile,
+}
+
+/// Which accounts "Restrict NTLM: Incoming NTLM traffic" denies.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BlockedAccountsFile {
+    /// "Deny all accounts".
+    #[default]
+    All,
+    /// "Deny all domain accounts".
+    Domain,
 }
 
 impl Default for NtlmFile {
@@ -133,6 +175,8 @@ impl Default for NtlmFile {
             challenge: None,
             timestamp: None,
             seven_bit_challenge: false,
+            blocked: false,
+            blocked_accounts: BlockedAccountsFile::All,
         }
     }
 }
@@ -198,6 +242,8 @@ pub struct ProjectFile {
 pub struct IdentityFile {
     /// `DOMAIN\user`.
     pub account: String,
+    /// An explicit user principal name; the implicit one, `user@<ntlm.dns-domain>`, always works.
+    pub upn: Option<String>,
     /// Display name; default: the user name.
     pub display_name: Option<String>,
     /// The Windows password (for NTLM and IIS Basic); none: no Windows logon possible.
@@ -245,4 +291,72 @@ fn one_year() -> String {
 
 fn all_collections() -> String {
     "*".to_owned()
+}
+
+/// The `[tfs]` table: what TFS itself sends. Every key defaults to the release's installed
+/// behaviour; set one to reproduce a capture that differs.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct TfsFile {
+    /// `WWW-Authenticate: Bearer` (the OAuth module, which job tokens use).
+    pub bearer_challenge: Option<bool>,
+    /// `WWW-Authenticate: Basic realm="<public URL>"` (TFS's Basic module, for PATs).
+    pub basic_challenge: Option<bool>,
+    /// The body of an error for a client that accepts JSON but sent no api-version: `json`
+    /// or `text` (text/plain).
+    pub errors_without_api_version: Option<ErrorBodyFile>,
+    /// The five `Access-Control-*` headers on every response.
+    pub cors_headers: Option<bool>,
+    /// `ActivityId`, `X-TFS-Session` and `X-VSS-E2EID` on every response.
+    pub activity_headers: Option<bool>,
+    /// `X-VSS-SenderDeploymentId` on every response.
+    pub deployment_id_header: Option<bool>,
+    /// `Set-Cookie: Tfs-SessionId=...` and `Tfs-SessionActive=...` on every response.
+    pub session_cookies: Option<bool>,
+    /// How `X-TFS-SoapException` is percent-encoded: `lower` (`%3c`, `+`) or `upper`
+    /// (`%3C`, `%20`).
+    pub soap_exception_encoding: Option<SoapEncodingFile>,
+    /// An expired PAT gets the JSON "has expired" message (else an empty 401 like any rejected PAT).
+    pub expired_pat_message: Option<bool>,
+}
+
+/// An error body format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ErrorBodyFile {
+    /// A JSON `WrappedException`.
+    Json,
+    /// `text/plain` with the message.
+    Text,
+}
+
+/// A percent-encoding style of `X-TFS-SoapException`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SoapEncodingFile {
+    /// `HttpUtility.UrlEncode`: lower-case hex, space as `+`.
+    Lower,
+    /// `Uri.EscapeDataString`: upper-case hex, space as `%20`.
+    Upper,
+}
+
+/// A `[[job-tokens]]` entry: a job access token the server issued to a pipeline job.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct JobTokenFile {
+    /// The name scenarios use to refer to the token.
+    pub name: String,
+    /// The collection the job ran in.
+    pub collection: String,
+    /// The project, when the job's authorization scope is the current project; none: the
+    /// collection (`Project Collection Build Service (<collection>)`).
+    pub project: Option<String>,
+    /// When the token expires: a date, RFC 3339, or relative to the server's start (`+48h`,
+    /// `-1h`); default `+48h`.
+    #[serde(default = "two_days")]
+    pub expires: String,
+}
+
+fn two_days() -> String {
+    "+48h".to_owned()
 }

@@ -7,12 +7,14 @@ use std::path::Path;
 use md5::{Digest, Md5};
 use uuid::Uuid;
 
-use super::file::{CollectionFile, IdentityFile, PatFile, ProfileFile, ProviderFile};
+use super::file::{BlockedAccountsFile, CollectionFile, IdentityFile, PatFile, ProfileFile, ProviderFile};
+use super::index::ProfileIndex;
 use super::model::{
-    Account, Collection, Group, GroupScope, Identity, Iis, NtlmSettings, Pat, PatCollection, Profile, Project,
-    Provider, Repo, group_names,
+    Account, Collection, Group, GroupScope, Identity, Iis, NtlmBlocking, NtlmSettings, Pat, PatCollection, Profile,
+    Project, Provider, Repo, TfsSettings, group_names,
 };
 use super::scopes::ScopeTable;
+use super::tfs::{default_iis_version, resolve_job_tokens, signing_key};
 use crate::error::ProfileError;
 use crate::secret::Secret;
 use crate::time_text;
@@ -57,13 +59,18 @@ fn path_error<E: std::fmt::Display>(origin: &str, e: serde_path_to_error::Error<
     ProfileError::syntax(origin, key, e.inner().to_string())
 }
 
-struct Ctx<'a> {
-    origin: &'a str,
-    now: i64,
+pub(super) struct Ctx<'a> {
+    pub(super) origin: &'a str,
+    pub(super) now: i64,
 }
 
 impl Ctx<'_> {
-    fn err(&self, key: impl Into<String>, expected: impl Into<String>, found: impl std::fmt::Display) -> ProfileError {
+    pub(super) fn err(
+        &self,
+        key: impl Into<String>,
+        expected: impl Into<String>,
+        found: impl std::fmt::Display,
+    ) -> ProfileError {
         ProfileError::invalid(self.origin, key.into(), format!("expected {}, found `{found}`", expected.into()))
     }
 }
@@ -86,7 +93,11 @@ fn resolve(file: ProfileFile, origin: &str, now: i64) -> Result<Profile, Profile
     let iis = resolve_iis(&ctx, &file)?;
     let ntlm = resolve_ntlm(&ctx, &file)?;
     let collections = resolve_collections(&ctx, &file.collections, &virtual_directory)?;
-    let identities = resolve_identities(&ctx, &file.identities, &collections)?;
+    let mut identities = resolve_identities(&ctx, &file.identities, &collections)?;
+    let key = signing_key(&collections, &virtual_directory);
+    let (job_tokens, services) = resolve_job_tokens(&ctx, &file.job_tokens, &collections, &key)?;
+    identities.extend(services);
+    let index = ProfileIndex::build(&identities, &ntlm.domain, &ntlm.dns_domain);
     Ok(Profile {
         release: file.release,
         virtual_directory,
@@ -95,6 +106,9 @@ fn resolve(file: ProfileFile, origin: &str, now: i64) -> Result<Profile, Profile
         ntlm,
         collections,
         identities,
+        tfs: TfsSettings::resolve(file.release, &file.tfs),
+        job_tokens,
+        index,
     })
 }
 
@@ -119,17 +133,47 @@ fn resolve_iis(ctx: &Ctx<'_>, file: &ProfileFile) -> Result<Iis, ProfileError> {
         providers,
         basic: file.iis.basic,
         persist_auth_per_connection: file.iis.persist_auth_per_connection,
+        version: resolve_iis_version(ctx, file)?,
+        detailed_errors: file.iis.detailed_errors,
+        basic_default_domain: resolve_default_domain(ctx, &file.iis.basic_default_domain)?,
+        basic_realm: file.iis.basic_realm.clone(),
     })
+}
+
+fn resolve_iis_version(ctx: &Ctx<'_>, file: &ProfileFile) -> Result<String, ProfileError> {
+    let Some(version) = &file.iis.version else { return Ok(default_iis_version(file.release).to_owned()) };
+    let valid = version.split_once('.').is_some_and(|(major, minor)| {
+        !major.is_empty() && !minor.is_empty() && (major.bytes().chain(minor.bytes())).all(|b| b.is_ascii_digit())
+    });
+    if !valid {
+        return Err(ctx.err("iis.version", "an IIS version such as \"10.0\", \"8.5\" or \"7.5\"", version));
+    }
+    Ok(version.clone())
+}
+
+fn resolve_default_domain(ctx: &Ctx<'_>, domain: &str) -> Result<String, ProfileError> {
+    if !domain.is_empty() && !is_netbios(domain) && !is_dns_name(domain) {
+        return Err(ctx.err("iis.basic-default-domain", "a NetBIOS or DNS domain name, or \"\"", domain));
+    }
+    Ok(domain.to_owned())
+}
+
+fn is_netbios(name: &str) -> bool {
+    !name.is_empty() && name.len() <= 15 && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+}
+
+fn is_dns_name(name: &str) -> bool {
+    !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
 }
 
 fn resolve_ntlm(ctx: &Ctx<'_>, file: &ProfileFile) -> Result<NtlmSettings, ProfileError> {
     let n = &file.ntlm;
     for (key, value) in [("ntlm.domain", &n.domain), ("ntlm.computer", &n.computer)] {
-        if value.is_empty() || value.len() > 15 || !value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+        if !is_netbios(value) {
             return Err(ctx.err(key, "a NetBIOS name (1 to 15 letters, digits or '-')", value));
         }
     }
-    if n.dns_domain.is_empty() || !n.dns_domain.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.') {
+    if !is_dns_name(&n.dns_domain) {
         return Err(ctx.err("ntlm.dns-domain", "a DNS name", &n.dns_domain));
     }
     let challenge = match &n.challenge {
@@ -152,6 +196,11 @@ fn resolve_ntlm(ctx: &Ctx<'_>, file: &ProfileFile) -> Result<NtlmSettings, Profi
         challenge,
         timestamp,
         seven_bit_challenge: n.seven_bit_challenge,
+        blocked: match (n.blocked, n.blocked_accounts) {
+            (false, _) => NtlmBlocking::Allowed,
+            (true, BlockedAccountsFile::All) => NtlmBlocking::All,
+            (true, BlockedAccountsFile::Domain) => NtlmBlocking::DomainAccounts,
+        },
     })
 }
 
@@ -271,7 +320,12 @@ fn resolve_identities(
             }
             pats.push(pat);
         }
+        let upn = match &f.upn {
+            Some(upn) if !is_upn(upn) => return Err(ctx.err(format!("{base}.upn"), "user@dns.suffix", upn)),
+            other => other.clone(),
+        };
         out.push(Identity {
+            upn,
             id: derived_id(&["identity", &account.to_string().to_ascii_lowercase()]),
             display_name: f.display_name.clone().unwrap_or_else(|| account.user.clone()),
             account,
@@ -282,6 +336,10 @@ fn resolve_identities(
         });
     }
     Ok(out)
+}
+
+fn is_upn(text: &str) -> bool {
+    text.split_once('@').is_some_and(|(user, suffix)| !user.is_empty() && !user.contains('\\') && is_dns_name(suffix))
 }
 
 fn parse_account(text: &str) -> Option<Account> {

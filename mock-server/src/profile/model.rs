@@ -5,8 +5,10 @@ use std::fmt;
 use serde::Serialize;
 use uuid::Uuid;
 
+use super::index::ProfileIndex;
 use super::release::Release;
-use crate::secret::Secret;
+pub use super::tfs::{ErrorBody, JobToken, SoapEncoding, TfsSettings};
+use crate::secret::{Secret, SecretKind, SecretSpec};
 
 /// One emulated server, resolved from a profile file.
 #[derive(Clone, Debug, Serialize)]
@@ -24,8 +26,15 @@ pub struct Profile {
     pub ntlm: NtlmSettings,
     /// Project collections.
     pub collections: Vec<Collection>,
-    /// Identities and their PATs.
+    /// Identities and their PATs (and the build service identities of job tokens).
     pub identities: Vec<Identity>,
+    /// What TFS itself sends (challenges, headers, error bodies).
+    pub tfs: TfsSettings,
+    /// Pipeline job access tokens the server issued.
+    pub job_tokens: Vec<JobToken>,
+    /// Lookups by account, user name, UPN and token (built at load).
+    #[serde(skip)]
+    pub(crate) index: ProfileIndex,
 }
 
 /// IIS authentication settings of the TFS site.
@@ -42,6 +51,14 @@ pub struct Iis {
     pub basic: bool,
     /// Whether a Windows logon lasts for the whole connection.
     pub persist_auth_per_connection: bool,
+    /// The IIS version, e.g. `10.0` (`Server: Microsoft-IIS/10.0`).
+    pub version: String,
+    /// Whether IIS shows its detailed error pages (`errorMode="Detailed"`).
+    pub detailed_errors: bool,
+    /// IIS Basic's `defaultLogonDomain`; empty: a bare user name is a local account.
+    pub basic_default_domain: String,
+    /// IIS Basic's `realm`; `None`: the host name the client addressed.
+    pub basic_realm: Option<String>,
 }
 
 impl Iis {
@@ -92,6 +109,32 @@ pub struct NtlmSettings {
     pub timestamp: Option<i64>,
     /// Whether challenges are masked to 7-bit bytes (node-api compatibility).
     pub seven_bit_challenge: bool,
+    /// "Restrict NTLM: Incoming NTLM traffic".
+    pub blocked: NtlmBlocking,
+}
+
+/// The "Network security: Restrict NTLM: Incoming NTLM traffic" policy of the server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NtlmBlocking {
+    /// "Allow all" (the default).
+    Allowed,
+    /// "Deny all domain accounts": the server's local accounts still log on.
+    DomainAccounts,
+    /// "Deny all accounts".
+    All,
+}
+
+impl NtlmSettings {
+    /// Whether the policy denies an NTLM logon of `identity` (a local account has the server's
+    /// computer name as its domain).
+    pub fn denies(&self, domain: &str) -> bool {
+        match self.blocked {
+            NtlmBlocking::Allowed => false,
+            NtlmBlocking::All => true,
+            NtlmBlocking::DomainAccounts => !domain.eq_ignore_ascii_case(&self.computer),
+        }
+    }
 }
 
 fn hex_opt<S: serde::Serializer>(value: &Option<[u8; 8]>, s: S) -> Result<S::Ok, S::Error> {
@@ -158,6 +201,8 @@ impl fmt::Display for Account {
 pub struct Identity {
     /// The Windows account.
     pub account: Account,
+    /// An explicit user principal name (the implicit `user@<dns-domain>` always works).
+    pub upn: Option<String>,
     /// The identity id (TFS shows it in "The user '{id}' is not authorized").
     pub id: Uuid,
     /// Display name.
@@ -251,6 +296,11 @@ impl Identity {
         })
     }
 
+    /// Whether this is the build service identity of a job token (no Windows logon, no PATs).
+    pub fn is_build_service(&self) -> bool {
+        self.account.domain == super::tfs::BUILD_SERVICE_DOMAIN && self.password.is_none() && self.pats.is_empty()
+    }
+
     /// Whether the identity is a *Team Foundation Administrator*.
     pub fn is_server_admin(&self) -> bool {
         self.groups.iter().any(|g| g.scope == GroupScope::Server && g.name == group_names::SERVER_ADMINS)
@@ -304,40 +354,41 @@ impl Profile {
         self.collections.iter().find(|c| c.name.eq_ignore_ascii_case(name))
     }
 
-    /// The identity and PAT whose token is exactly `token`.
-    pub fn find_pat(&self, token: &str) -> Option<(&Identity, &Pat)> {
-        self.identities.iter().flat_map(|i| i.pats.iter().map(move |p| (i, p))).find(|(_, p)| p.token.expose() == token)
-    }
-
-    /// The identity with this account (`DOMAIN\user`, case-insensitive).
-    pub fn identity(&self, account: &str) -> Option<&Identity> {
-        let (domain, user) = account.split_once('\\')?;
-        self.identities
-            .iter()
-            .find(|i| i.account.domain.eq_ignore_ascii_case(domain) && i.account.user.eq_ignore_ascii_case(user))
-    }
-
-    /// The identity a Windows logon names: the user matches case-insensitively and the domain
-    /// is the NetBIOS name, the DNS name, or empty (curl sends none without `DOMAIN\`).
-    pub fn windows_identity(&self, user: &str, domain: &str) -> Option<&Identity> {
-        let domain_ok = |d: &str| {
-            domain.is_empty()
-                || d.eq_ignore_ascii_case(domain)
-                || (d.eq_ignore_ascii_case(&self.ntlm.domain) && domain.eq_ignore_ascii_case(&self.ntlm.dns_domain))
-        };
-        self.identities.iter().find(|i| i.account.user.eq_ignore_ascii_case(user) && domain_ok(&i.account.domain))
-    }
-
-    /// Every secret the profile holds (PATs and passwords), for redaction.
-    pub fn secrets(&self) -> Vec<(&'static str, String, &Secret)> {
+    /// Every secret the profile holds (passwords and PATs), with the user names that may precede
+    /// them in a Basic credential, for the [`SecretFinder`](crate::secret::SecretFinder).
+    pub fn secrets(&self) -> Vec<SecretSpec> {
         let mut out = Vec::new();
         for identity in &self.identities {
+            let account = identity.account.to_string();
+            let users = vec![
+                identity.account.user.clone(),
+                account.clone(),
+                format!("{}@{}", identity.account.user, self.ntlm.dns_domain),
+            ];
             if let Some(password) = &identity.password {
-                out.push(("password", identity.account.to_string(), password));
+                out.push(SecretSpec {
+                    kind: SecretKind::Password,
+                    owner: account.clone(),
+                    value: password.expose().to_owned(),
+                    users: users.clone(),
+                });
             }
             for pat in &identity.pats {
-                out.push(("pat", pat.name.clone(), &pat.token));
+                out.push(SecretSpec {
+                    kind: SecretKind::Pat,
+                    owner: pat.name.clone(),
+                    value: pat.token.expose().to_owned(),
+                    users: users.clone(),
+                });
             }
+        }
+        for job in &self.job_tokens {
+            out.push(SecretSpec {
+                kind: SecretKind::JobToken,
+                owner: job.name.clone(),
+                value: job.token.expose().to_owned(),
+                users: vec!["OAuth".to_owned()],
+            });
         }
         out
     }

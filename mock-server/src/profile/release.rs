@@ -171,18 +171,6 @@ impl Release {
         self <= Release::Tfs2018
     }
 
-    /// Whether an expired PAT gets the JSON "has expired" 401 rather than an empty 401
-    /// (the `PatExpiredErrorMessaging` behaviour of Azure DevOps Server 2022, ado-facts 3.2).
-    pub fn explains_expired_pat(self) -> bool {
-        self >= Release::Ads2022
-    }
-
-    /// Whether anonymous 401 pages come from IIS's custom error page (TFS 2017/2018 captures)
-    /// rather than from TFS's own error page.
-    pub fn iis_error_page_on_401(self) -> bool {
-        self <= Release::Tfs2018u2
-    }
-
     /// Whether `_apis/projectCollections` needs instance-level permission (2015 to 2019.1);
     /// later releases list the collections the caller may see.
     pub fn project_collections_need_admin(self) -> bool {

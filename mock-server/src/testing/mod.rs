@@ -33,6 +33,11 @@ pub fn pat(profile: &Profile, account: &str, name: &str) -> String {
     identity.pats.iter().find(|p| p.name == name).expect("pat exists").token.expose().to_owned()
 }
 
+/// A job token by name.
+pub fn job_token(profile: &Profile, name: &str) -> String {
+    profile.job_tokens.iter().find(|t| t.name == name).expect("job token exists").token.expose().to_owned()
+}
+
 /// `Basic base64(text)`.
 pub fn basic(text: &str) -> String {
     use base64::Engine;

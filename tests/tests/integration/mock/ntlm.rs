@@ -93,7 +93,11 @@ async fn a_wrong_password_fails_the_handshake() {
     let type3 = authenticate(&token_of(&challenges, "NTLM"), "not the password");
     let (status, challenges, _) = send(&client, &url, Some(format!("NTLM {}", STANDARD.encode(type3)))).await;
     assert_eq!(status, 401);
-    assert_eq!(challenges, ["Negotiate", "NTLM"], "fresh challenges after a failed logon");
+    assert_eq!(
+        challenges,
+        ["Bearer", "Negotiate", "NTLM"],
+        "fresh challenges after a failed logon (TFS's Bearer first)"
+    );
     assert_eq!(reasons(&server), ["ntlm.challenge", "ntlm.bad_response"]);
     let leg = server.journal()[1].leg.clone().unwrap_or_default();
     assert!(
@@ -210,11 +214,15 @@ async fn per_request_authentication_challenges_every_request() {
 }
 
 #[tokio::test]
-async fn with_anonymous_off_only_windows_challenges_are_offered_and_ntlm_still_works() {
+async fn with_anonymous_off_iis_refuses_before_tfs_and_ntlm_still_works() {
     let (server, url) = start("[iis]\nanonymous = false").await;
     let (status, challenges, body) = send(&client(), &url, None).await;
     assert_eq!((status, body.len()), (401, 1293));
-    assert_eq!(challenges, ["Negotiate", "NTLM"]);
+    assert_eq!(
+        challenges,
+        ["Bearer", "Negotiate", "NTLM"],
+        "IIS's 401.2: no TFS Basic realm, TFS's end-of-request Bearer"
+    );
     assert_eq!(handshake(&url, PASSWORD).await, 200);
     assert_eq!(reasons(&server), ["iis.anonymous_disabled", "ntlm.challenge", "ok"]);
 }

@@ -1,6 +1,12 @@
-//! A string that must never reach a log, a journal, a report or a panic message.
+//! Secrets: a string that must never reach a log, a journal, a report or a panic message, and
+//! the one finder that redacts every secret of a server wherever it turns up.
+
+mod finder;
+mod view;
 
 use std::fmt;
+
+pub use finder::{Form, Leak, LeakScanner, MIN_SECRET_LEN, SecretFinder, SecretKind, SecretSpec, label};
 
 /// A secret (a PAT or a password). `Debug`, `Display` and `Serialize` print a placeholder;
 /// the value is only reachable through [`Secret::expose`], which makes every use greppable.

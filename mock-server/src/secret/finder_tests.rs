@@ -1,0 +1,157 @@
+use std::sync::Arc;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use data_encoding::{BASE32, HEXLOWER, HEXUPPER};
+
+use super::*;
+
+const PAT: &str = "x3gjqdssmc3vjuzitux42uuq6jrtvph5xvmnm2hxfmqjmdyconkq";
+const PASSWORD: &str = "Passw0rd!";
+
+fn finder() -> SecretFinder {
+    SecretFinder::new(vec![
+        SecretSpec { kind: SecretKind::Pat, owner: "full".into(), value: PAT.into(), users: vec!["joseph".into()] },
+        SecretSpec {
+            kind: SecretKind::Password,
+            owner: "CONTOSO\\joseph".into(),
+            value: PASSWORD.into(),
+            users: vec!["joseph".into(), "CONTOSO\\joseph".into(), "joseph@contoso.local".into()],
+        },
+    ])
+}
+
+fn percent_all(text: &str) -> String {
+    text.bytes().map(|b| format!("%{b:02X}")).collect()
+}
+
+/// Every disguise of both secrets the finder must see, with the form it must report.
+fn disguises() -> Vec<(String, &'static str, Form)> {
+    let nt = crate::ntlm::crypto::nt_hash(PASSWORD);
+    let split = format!("{}\r\n{}", &PAT[..20], &PAT[20..]);
+    let coloured = format!("{}\x1b[1;31m{}\x1b[0m{}", &PAT[..10], &PAT[10..30], &PAT[30..]);
+    vec![
+        (PAT.to_owned(), "full", Form::Raw),
+        (PAT.to_ascii_uppercase(), "full", Form::Raw),
+        (split, "full", Form::Raw),
+        (coloured, "full", Form::Raw),
+        (format!("?token={}", percent_all(PAT)), "full", Form::PercentEncoded),
+        (PASSWORD.to_owned(), "pw", Form::Raw),
+        (PASSWORD.to_ascii_lowercase(), "pw", Form::Raw),
+        ("pw=Passw0rd%21".to_owned(), "pw", Form::PercentEncoded),
+        ("pw=%50assw0rd!".to_owned(), "pw", Form::PercentEncoded),
+        (STANDARD.encode(format!(":{PAT}")), "full", Form::Base64),
+        (STANDARD.encode(PAT), "full", Form::Base64),
+        (STANDARD.encode(format!("PAT:{PAT}")), "full", Form::Base64),
+        (STANDARD.encode(format!("VstsAgent:{PAT}\n")), "full", Form::Base64),
+        (URL_SAFE_NO_PAD.encode(format!("any one:{PAT}")), "full", Form::Base64),
+        (STANDARD.encode(format!("CONTOSO\\joseph:{PASSWORD}")), "pw", Form::Base64),
+        (STANDARD.encode(format!("joseph@contoso.local:{PASSWORD}")), "pw", Form::Base64),
+        (STANDARD.encode(format!(":{PASSWORD}")), "pw", Form::Base64),
+        (STANDARD.encode(PASSWORD), "pw", Form::Base64),
+        (HEXLOWER.encode(PAT.as_bytes()), "full", Form::Hex),
+        (HEXUPPER.encode(PASSWORD.as_bytes()), "pw", Form::Hex),
+        (BASE32.encode(PAT.as_bytes()), "full", Form::Base32),
+        (BASE32.encode(format!("xy{PAT}").as_bytes()).to_ascii_lowercase(), "full", Form::Base32),
+        (HEXUPPER.encode(&nt), "pw", Form::NtHash),
+        (HEXLOWER.encode(&nt), "pw", Form::NtHash),
+        (STANDARD.encode(nt), "pw", Form::NtHash),
+    ]
+}
+
+#[test]
+fn every_disguise_is_found_with_its_form_and_redacted() {
+    let f = finder();
+    for (text, who, form) in disguises() {
+        let shown = format!("before {text} after");
+        let leaks = f.leaks(&shown);
+        let kind = if who == "full" { SecretKind::Pat } else { SecretKind::Password };
+        assert!(leaks.iter().any(|l| l.kind == kind && l.form == form), "{text:?}: {leaks:?}");
+        let (clean, found) = f.redact(&shown);
+        assert_eq!(found, leaks, "{text:?}");
+        assert!(clean.starts_with("before ") && clean.ends_with(" after"), "{clean:?}");
+        assert!(f.leaks(&clean).is_empty(), "{text:?} left {clean:?}");
+        assert!(!clean.contains(&text), "{clean:?}");
+    }
+}
+
+#[test]
+fn one_label_format_whatever_the_form() {
+    let f = finder();
+    let text = format!("a {PAT} b {} c {}", STANDARD.encode(format!(":{PAT}")), percent_all(PASSWORD));
+    let (clean, _) = f.redact(&text);
+    assert_eq!(clean, "a <redacted pat full> b <redacted pat full> c <redacted password of CONTOSO\\joseph>");
+    assert_eq!(f.redact("nothing here"), ("nothing here".to_owned(), vec![]));
+}
+
+#[test]
+fn leaks_describe_the_secret_and_form() {
+    let f = finder();
+    let text = format!("{} {PAT}", STANDARD.encode(format!(":{PAT}")));
+    let described: Vec<String> = f.leaks(&text).iter().map(Leak::describe).collect();
+    assert_eq!(described, ["the PAT `full`", "base64 of the PAT `full`"]);
+}
+
+fn short(value: &str) -> SecretFinder {
+    SecretFinder::new(vec![SecretSpec {
+        kind: SecretKind::Password,
+        owner: "CONTOSO\\amy".into(),
+        value: value.into(),
+        users: vec!["amy".into()],
+    }])
+}
+
+#[test]
+fn secrets_of_four_characters_and_more_are_redacted_and_three_are_not() {
+    assert_eq!(short("abc").redact("x abc y").0, "x abc y");
+    assert!(short("abc").is_empty());
+    assert_eq!(short("w0rd").redact("x w0rd y").0, "x <redacted password of CONTOSO\\amy> y");
+    assert_eq!(short("w0rd5").redact("x w0rd5 y").0, "x <redacted password of CONTOSO\\amy> y");
+    let basic = STANDARD.encode("amy:w0rd");
+    assert_eq!(short("w0rd").redact(&basic).0, "<redacted password of CONTOSO\\amy>");
+}
+
+#[test]
+fn short_secrets_keep_their_case_so_words_are_not_redacted() {
+    let f = short("Pass");
+    assert_eq!(f.redact("the password field").0, "the password field");
+    assert_eq!(f.redact("Pass").0, "<redacted password of CONTOSO\\amy>");
+}
+
+#[test]
+fn redaction_keeps_multibyte_text_valid() {
+    let f = finder();
+    let text = format!("é{PAT}é ünïcode");
+    assert_eq!(f.redact(&text).0, "é<redacted pat full>é ünïcode");
+}
+
+#[test]
+fn a_stream_is_scanned_whole_and_across_chunk_boundaries() {
+    let f = Arc::new(finder());
+    let mut scanner = LeakScanner::new(Arc::clone(&f));
+    let filler = vec![b'.'; 1024 * 1024 + 17];
+    scanner.feed(&filler);
+    let header = format!("Authorization: Basic {}\n", STANDARD.encode(format!(":{PAT}")));
+    let (first, second) = header.as_bytes().split_at(30);
+    scanner.feed(first);
+    scanner.feed(second);
+    let leaks = scanner.leaks();
+    assert_eq!(leaks.len(), 1, "{leaks:?}");
+    assert_eq!(leaks[0].describe(), "base64 of the PAT `full`");
+}
+
+proptest::proptest! {
+    #[test]
+    fn redaction_is_total_and_leaves_no_leak(
+        before in "[ -~\\n]{0,40}",
+        after in "[ -~\\n]{0,40}",
+        which in 0usize..25,
+    ) {
+        let f = finder();
+        let (text, _, _) = &disguises()[which];
+        let (clean, leaks) = f.redact(&format!("{before}{text}{after}"));
+        proptest::prop_assert!(!leaks.is_empty());
+        proptest::prop_assert!(f.leaks(&clean).is_empty(), "{}", clean);
+        proptest::prop_assert_eq!(f.redact(&clean).0, clean.clone());
+    }
+}

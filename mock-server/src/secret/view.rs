@@ -1,0 +1,181 @@
+//! A normalised view of a text, in which an interrupted or percent-encoded secret reads as one
+//! run of bytes, with a map from the view back to the original text.
+//!
+//! Clients print secrets in many disguises: split by a line break (base64 wrapped at 76
+//! columns), interrupted by ANSI colour codes, percent-encoded in full or in part. The view
+//! removes those disguises once, so one Aho-Corasick pass over it finds every form (case and the
+//! URL-safe base64 alphabet are handled by the automata themselves); the map turns a match back
+//! into the span of the original text to redact.
+//!
+//! # Implementation notes
+//! The view is built from runs of ordinary bytes copied whole (found with `memchr`) and a map of
+//! segments, not a per-byte index: the runner scans every client's entire output, a MiB and more
+//! per case, and per-byte work would dominate its tests.
+
+/// One stretch of the view: `len` bytes at `view` came from the original at `orig`, each view
+/// byte standing for `step` original bytes (1 when copied, 3 for a decoded `%XX`).
+#[derive(Clone, Copy, Debug)]
+struct Segment {
+    view: usize,
+    orig: usize,
+    len: usize,
+    step: usize,
+}
+
+/// A view of a text (see the module docs).
+pub(super) struct View {
+    pub(super) bytes: Vec<u8>,
+    segments: Vec<Segment>,
+}
+
+impl View {
+    /// Builds the view: line breaks and ANSI escape sequences dropped, `%XX` decoded when
+    /// `decode` (a finder scans both ways: a stray `%` before hex would otherwise eat a digit).
+    pub(super) fn new(text: &[u8], decode: bool) -> Self {
+        let mut view = View { bytes: Vec::with_capacity(text.len()), segments: Vec::new() };
+        let mut specials = Specials::new(text, decode);
+        let mut i = 0;
+        while i < text.len() {
+            let special = specials.next_from(i);
+            view.copy(text, i, special);
+            i = special;
+            if i >= text.len() {
+                break;
+            }
+            i = match text[i] {
+                b'\r' | b'\n' => i + 1,
+                0x1b => skip_escape(text, i),
+                _ => match hex_pair(text, i + 1) {
+                    Some(decoded) => {
+                        view.segments.push(Segment { view: view.bytes.len(), orig: i, len: 1, step: 3 });
+                        view.bytes.push(decoded);
+                        i + 3
+                    }
+                    None => {
+                        view.copy(text, i, i + 1);
+                        i + 1
+                    }
+                },
+            };
+        }
+        view
+    }
+
+    fn copy(&mut self, text: &[u8], from: usize, to: usize) {
+        if to > from {
+            self.segments.push(Segment { view: self.bytes.len(), orig: from, len: to - from, step: 1 });
+            self.bytes.extend_from_slice(&text[from..to]);
+        }
+    }
+
+    /// The original span of the view's bytes `from..to` (`to > from`).
+    pub(super) fn span(&self, from: usize, to: usize) -> (usize, usize) {
+        (self.original(from), self.original(to - 1) + self.step_at(to - 1))
+    }
+
+    fn segment(&self, at: usize) -> &Segment {
+        let index = self.segments.partition_point(|s| s.view + s.len <= at);
+        &self.segments[index.min(self.segments.len() - 1)]
+    }
+
+    fn original(&self, at: usize) -> usize {
+        let s = self.segment(at);
+        s.orig + (at - s.view) * s.step
+    }
+
+    fn step_at(&self, at: usize) -> usize {
+        self.segment(at).step
+    }
+}
+
+/// Finds the bytes the view treats specially, remembering the next `%` and the next break so
+/// that each byte of the text is searched once.
+struct Specials<'t> {
+    text: &'t [u8],
+    decode: bool,
+    next_break: Option<usize>,
+    next_percent: Option<usize>,
+}
+
+impl<'t> Specials<'t> {
+    fn new(text: &'t [u8], decode: bool) -> Self {
+        Self { text, decode, next_break: None, next_percent: None }
+    }
+
+    /// The offset of the next special byte at or after `at` (`text.len()` when none).
+    fn next_from(&mut self, at: usize) -> usize {
+        let end = self.text.len();
+        if self.next_break.is_none_or(|n| n < at) {
+            self.next_break = Some(memchr::memchr3(b'\r', b'\n', 0x1b, &self.text[at..]).map_or(end, |n| at + n));
+        }
+        if self.decode && self.next_percent.is_none_or(|n| n < at) {
+            self.next_percent = Some(memchr::memchr(b'%', &self.text[at..]).map_or(end, |n| at + n));
+        }
+        let percent = if self.decode { self.next_percent.unwrap_or(end) } else { end };
+        self.next_break.unwrap_or(end).min(percent)
+    }
+}
+
+fn hex_pair(text: &[u8], at: usize) -> Option<u8> {
+    let hi = (*text.get(at)? as char).to_digit(16)?;
+    let lo = (*text.get(at + 1)? as char).to_digit(16)?;
+    u8::try_from(hi * 16 + lo).ok()
+}
+
+/// The index after the escape sequence starting at `at` (ECMA-48: CSI `ESC [ ... final`,
+/// OSC `ESC ] ... BEL|ESC \`, otherwise ESC and one byte).
+fn skip_escape(text: &[u8], at: usize) -> usize {
+    match text.get(at + 1) {
+        Some(b'[') => {
+            let mut i = at + 2;
+            while i < text.len() && !(0x40..=0x7e).contains(&text[i]) {
+                i += 1;
+            }
+            (i + 1).min(text.len())
+        }
+        Some(b']') => {
+            let mut i = at + 2;
+            while i < text.len() {
+                if text[i] == 0x07 {
+                    return i + 1;
+                }
+                if text[i] == 0x1b && text.get(i + 1) == Some(&b'\\') {
+                    return i + 2;
+                }
+                i += 1;
+            }
+            text.len()
+        }
+        Some(_) => at + 2,
+        None => at + 1,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shown(text: &str, decode: bool) -> String {
+        String::from_utf8(View::new(text.as_bytes(), decode).bytes).unwrap()
+    }
+
+    #[test]
+    fn views_drop_breaks_and_colour_and_decode_percent() {
+        assert_eq!(shown("Pa\r\nss\x1b[31mW0\x1b[0mrd%21", true), "PassW0rd!");
+        assert_eq!(shown("ab-_%2B", true), "ab-_+");
+        assert_eq!(shown("\x1b]0;title\x07x%zz%4", true), "x%zz%4");
+        assert_eq!(shown("\x1b", true), "");
+        assert_eq!(shown("a%41", false), "a%41");
+    }
+
+    #[test]
+    fn spans_map_back_to_the_original() {
+        let text = "a%41\nb%42";
+        let view = View::new(text.as_bytes(), true);
+        assert_eq!(view.bytes, b"aAbB");
+        assert_eq!(view.span(1, 3), (1, 6));
+        assert_eq!(view.span(1, 4), (1, 9));
+        assert_eq!(view.span(0, 1), (0, 1));
+        assert_eq!(&text[view.span(1, 2).0..view.span(1, 2).1], "%41");
+    }
+}
