@@ -96,6 +96,21 @@ def run(operation, connection):
         })
         operation_ref = clients.get_core_client().queue_create_project(project)
         return f"queued {operation_ref.id}"
+    if operation == "list-pools":
+        # What the pipelines agent does when it is configured: connectionData, then the pools.
+        clients.get_location_client().get_connection_data()
+        return "\n".join(f"{p.id} {p.name}" for p in clients.get_task_agent_client().get_agent_pools())
+    if operation == "list-build-definitions":
+        return "\n".join(f"{d.id} {d.name}" for d in clients.get_build_client().get_definitions(project))
+    if operation == "queue-build":
+        from azure.devops.v7_1.build.models import Build, DefinitionReference
+
+        build_client = clients.get_build_client()
+        definitions = build_client.get_definitions(project)
+        if not definitions:
+            raise RuntimeError(f"project {project} has no build definition")
+        queued = build_client.queue_build(Build(definition=DefinitionReference(id=definitions[0].id)), project)
+        return f"queued build {queued.id} of {definitions[0].name}"
     raise SystemExit(f"python-sdk: operation {operation!r} is not implemented")
 
 

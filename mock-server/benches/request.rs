@@ -69,7 +69,10 @@ fn bench_steps(c: &mut Criterion, state: &AppState, pat_header: &str) {
     let mut group = c.benchmark_group("request-steps");
     group.bench_function("facts", |b| b.iter(facts_of));
     group.bench_function("decide", |b| b.iter(|| decide(profile, black_box(&facts), &|_| 0)));
-    group.bench_function("respond_to", |b| b.iter(|| respond_to(state, black_box(&facts), &extras, &decision)));
+    let runtime = tokio::runtime::Builder::new_current_thread().build().expect("a runtime");
+    group.bench_function("respond_to", |b| {
+        b.iter(|| runtime.block_on(respond_to(state, black_box(&facts), &extras, &decision, &[])))
+    });
     group.finish();
 }
 

@@ -70,7 +70,13 @@ pub fn explain(profile: &Profile, question: &Question<'_>) -> Result<Explanation
     let state = AppState::new(profile.clone(), realm, Journal::new(1), system_clock());
     let (facts, extras) = extract::facts(profile, &parts, (1, ConnectionAuth::None, None), state.now(), [0x11; 8]);
     let decision = decide(profile, &facts, &|_| 0);
-    let response = respond_to(&state, &facts, &extras, &decision);
+    // The server's own path answers (async: git-backed routes run git). `explain` runs outside
+    // any runtime (the CLI calls it before starting one), so a small one is built here.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| QuestionError::Http(format!("cannot start a runtime: {e}")))?;
+    let response = runtime.block_on(respond_to(&state, &facts, &extras, &decision, &[]));
     let redact = |t: &str| state.redactor().redact(t).0;
     let basic_user = match &facts.credential {
         crate::auth::Credential::Basic(crate::auth::Basic::Pair { user, .. }) => Some(redact(user.expose())),

@@ -81,12 +81,6 @@ fn environ_mentions(pid: i32, marker: &str) -> Option<bool> {
     Some(bytes.windows(marker.len()).any(|w| w == marker.as_bytes()))
 }
 
-/// Whether `pid` still exists (an environment that cannot be read because the process has
-/// just exited says nothing about whose it was).
-fn still_there(pid: i32) -> bool {
-    std::path::Path::new(&format!("/proc/{pid}")).exists()
-}
-
 /// Everything in the subtree below `root` (not `root` itself).
 fn descendants(root: i32, all: &[Proc]) -> Vec<i32> {
     let mut out = Vec::new();
@@ -124,7 +118,10 @@ pub async fn clean_up(group: Option<i32>, marker: &str, count: bool) -> Vec<Left
             let mine: Vec<Proc> = all
                 .iter()
                 .filter(|p| p.ppid == me && !registered.contains(&p.pid))
-                .filter(|p| p.zombie || environ_mentions(p.pid, marker).unwrap_or_else(|| still_there(p.pid)))
+                // Only what the case's environment marks. The runner has other children: the
+                // in-process servers' git and KDC processes, which tokio reaps itself; reaping
+                // one of their zombies here would steal its exit status (`git` then fails).
+                .filter(|p| !p.zombie && environ_mentions(p.pid, marker) == Some(true))
                 .cloned()
                 .collect();
             (all, mine)
@@ -133,10 +130,6 @@ pub async fn clean_up(group: Option<i32>, marker: &str, count: bool) -> Vec<Left
             break;
         }
         for p in &mine {
-            if p.zombie {
-                let _ = waitpid(Pid::from_raw(p.pid), Some(WaitPidFlag::WNOHANG));
-                continue;
-            }
             if seen.insert(p.pid) {
                 left.push(Leftover { command: p.comm.clone(), detached: true });
             }

@@ -179,6 +179,26 @@ pub enum Operation {
     ListCollections,
     /// `POST _apis/projects`.
     CreateProject,
+    /// `git clone` of the repository (smart HTTP: `info/refs`, then `git-upload-pack`).
+    GitClone,
+    /// `git fetch` of the repository's `main` into an empty repository.
+    GitFetch,
+    /// Clone, commit a file, `git push` (`git-receive-pack`: needs `vso.code_write`).
+    GitPush,
+    /// Clone, add a Git LFS object, push it (LFS batch API, then a `PUT` of the object).
+    LfsPush,
+    /// Clone without LFS content, then `git lfs pull` the repository's LFS object.
+    LfsPull,
+    /// `GET _apis/connectionData?connectOptions=1`, then `GET _apis/distributedtask/pools` (what
+    /// the pipelines agent does when it is configured; usually given the server URL).
+    ListPools,
+    /// `GET {project}/_apis/build/definitions`.
+    ListBuildDefinitions,
+    /// `POST {project}/_apis/build/builds` for the project's first definition (`vso.build_execute`).
+    QueueBuild,
+    /// Publish a VSIX to the server's gallery (`_apis/gallery`, deployment level, given the
+    /// server URL; `vso.gallery_publish`).
+    PublishExtension,
 }
 
 impl Operation {
@@ -207,6 +227,15 @@ impl Operation {
             Operation::CreateWorkItem => "create-work-item",
             Operation::ListCollections => "list-collections",
             Operation::CreateProject => "create-project",
+            Operation::GitClone => "git-clone",
+            Operation::GitFetch => "git-fetch",
+            Operation::GitPush => "git-push",
+            Operation::LfsPush => "lfs-push",
+            Operation::LfsPull => "lfs-pull",
+            Operation::ListPools => "list-pools",
+            Operation::ListBuildDefinitions => "list-build-definitions",
+            Operation::QueueBuild => "queue-build",
+            Operation::PublishExtension => "publish-extension",
         }
     }
 }

@@ -67,8 +67,7 @@ fn tfs_layers(profile: &Profile, facts: &RequestFacts, windows: Option<Principal
     let identity = tfs::identity_of(profile, &principal);
     rules::permission(profile, facts, route, identity.map(|i| (&principal, i))).map_err(known)?;
     let explanation = format!("{} {} as {} via {}", facts.method, facts.path, principal.account, via_text(&principal));
-    let answer = Answer::Serve { route: route.clone(), final_token: None };
-    Ok(Decision::new(Layer::Permission, Reason::Ok, answer, explanation, "").with_principal(Some(principal)))
+    Ok(Decision::serve(Layer::Permission, route.clone(), explanation).with_principal(Some(principal)))
 }
 
 fn anonymous(
@@ -82,13 +81,7 @@ fn anonymous(
         && route.allows_anonymous()
     {
         let explanation = format!("{} {} is served to anonymous callers ({explanation})", facts.method, facts.path);
-        return Ok(Decision::new(
-            Layer::Route,
-            Reason::Ok,
-            Answer::Serve { route: route.clone(), final_token: None },
-            explanation,
-            "",
-        ));
+        return Ok(Decision::serve(Layer::Route, route.clone(), explanation));
     }
     Err(Decision::new(Layer::Scheme, reason, answers::anonymous(profile), format!("{explanation}; 401 TF400813"), hint))
 }
@@ -147,8 +140,8 @@ fn apply(mut decision: Decision, effects: Effects) -> Decision {
     decision.logon = decision.logon.or(effects.logon);
     decision.leg = decision.leg.or(effects.leg);
     decision.channel_bindings = decision.channel_bindings.or(effects.channel_bindings);
-    if let Answer::Serve { final_token, .. } = &mut decision.answer {
-        *final_token = effects.final_token;
+    if let super::decision::Reply::Serve(serve) = &mut decision.answer {
+        serve.final_token = effects.final_token;
     }
     decision
 }

@@ -7,12 +7,12 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use uuid::Uuid;
 
-use super::{Answer, ConnectionAuth, Decision, Reason, decide};
+use super::{ConnectionAuth, Decision, Reason, Reply, decide};
 use crate::http::{RenderContext, render, render_rest};
 use crate::kerberos::test_support::TestTicket;
 use crate::ntlm::{self, Step, StepInput};
 use crate::profile::{Profile, Provider};
-use crate::rest::{RestContext, serve};
+use crate::rest::{RestContext, RestState, answer};
 use crate::testing::{self, basic, job_token, pat};
 use crate::tls::ConnectionTls;
 
@@ -510,16 +510,21 @@ fn render_case(profile: &Profile, case: &Case, decision: &Decision) -> String {
         api_major: facts.api_version.as_ref().and_then(|v| v.parsed).map(|v| v.major),
     };
     let response = match &decision.answer {
-        Answer::Serve { route, final_token } => {
+        Reply::Serve(serve) => {
             let rest = RestContext {
                 origin: "http://tfs.contoso.local:8080",
                 collection: facts.target.collection(),
                 principal: decision.principal.as_ref(),
                 query: None,
+                method: &facts.method,
+                body: &[],
+                headers: Default::default(),
             };
-            render_rest(serve(profile, route, &rest), final_token.as_deref(), &ctx)
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            let rest = runtime.block_on(answer(profile, &RestState::default(), &serve.route, &rest));
+            render_rest(rest, serve.final_token.as_deref(), &ctx)
         }
-        answer => render(answer, &ctx),
+        Reply::Answer(answer) => render(answer, &ctx),
     };
     let text = response_text(response);
     format!(

@@ -29,7 +29,8 @@ mod windows;
 pub use credential::{Basic, Credential};
 pub use decide::decide;
 pub use decision::{
-    Answer, Body, Challenge, ConnectionUpdate, Decision, IisModule, Layer, Logon, Principal, ServiceError, Via,
+    Answer, Body, Challenge, ConnectionUpdate, Decision, IisModule, Layer, Logon, Principal, Reply, Serve,
+    ServiceError, Via,
 };
 pub use describe::printable;
 pub use facts::{

@@ -9,9 +9,9 @@ use uuid::Uuid;
 use super::extract::{self, Extras};
 use super::respond::{self, RenderContext};
 use super::state::{AppState, ConnSlot};
-use crate::auth::{Answer, ConnectionUpdate, Credential, Decision, IisLog, RequestFacts, Via, decide};
+use crate::auth::{Answer, ConnectionUpdate, Credential, Decision, IisLog, Reply, RequestFacts, Via, decide};
 use crate::journal::{CredentialKind, CredentialSummary, JournalEntry};
-use crate::rest::{self, RestContext};
+use crate::rest::{self, GitHeaders, RestContext};
 
 /// The emulated server as an axum `Router` (every path goes through the decision).
 pub fn router(state: AppState) -> Router {
@@ -21,12 +21,14 @@ pub fn router(state: AppState) -> Router {
 async fn handle(State(state): State<AppState>, request: Request) -> Response<Body> {
     let slot = request.extensions().get::<ConnSlot>().cloned().unwrap_or_else(|| state.new_connection());
     let (parts, body) = request.into_parts();
-    // Drain the body so the keep-alive connection stays usable (NTLM legs may carry bodies).
-    // Most requests have no body: skip the timer a bounded read would need.
+    // Read the body (git pushes and LFS uploads use it; otherwise draining keeps the keep-alive
+    // connection usable: NTLM legs may carry bodies). Most requests have no body: skip the
+    // timer a bounded read would need.
+    let mut bytes = axum::body::Bytes::new();
     if !axum::body::HttpBody::is_end_stream(&body) {
         let limits = state.limits();
         match tokio::time::timeout(limits.body_read_timeout, axum::body::to_bytes(body, limits.max_body_bytes)).await {
-            Ok(Ok(_)) => {}
+            Ok(Ok(read)) => bytes = read,
             Ok(Err(_)) => return plain(StatusCode::PAYLOAD_TOO_LARGE, "Request body too large"),
             Err(_) => return plain(StatusCode::REQUEST_TIMEOUT, "Request body timed out"),
         }
@@ -40,7 +42,7 @@ async fn handle(State(state): State<AppState>, request: Request) -> Response<Bod
     if let Some(logon) = &decision.logon {
         state.record_logon(logon);
     }
-    let response = respond_to(&state, &facts, &extras, &decision);
+    let response = respond_to(&state, &facts, &extras, &decision, &bytes).await;
     record(&state, facts, extras, decision, response.status().as_u16());
     response
 }
@@ -53,8 +55,15 @@ fn plain(status: StatusCode, text: &'static str) -> Response<Body> {
     response
 }
 
-/// Renders the decision (REST bodies for allowed requests).
-pub fn respond_to(state: &AppState, facts: &RequestFacts, extras: &Extras, decision: &Decision) -> Response<Body> {
+/// Renders the decision: the REST module answers allowed requests (with `body`, the request's
+/// body), the authentication layers' answer is rendered otherwise.
+pub async fn respond_to(
+    state: &AppState,
+    facts: &RequestFacts,
+    extras: &Extras,
+    decision: &Decision,
+    body: &[u8],
+) -> Response<Body> {
     let host = extras.host.clone().unwrap_or_else(|| "localhost".to_owned());
     let ctx = RenderContext {
         profile: state.profile(),
@@ -71,25 +80,30 @@ pub fn respond_to(state: &AppState, facts: &RequestFacts, extras: &Extras, decis
         api_major: facts.api_version.as_ref().and_then(|v| v.parsed).map(|v| v.major),
     };
     match &decision.answer {
-        Answer::HttpsRedirect { path } => {
+        Reply::Answer(Answer::HttpsRedirect { path }) => {
             let path = match &extras.query {
                 Some(query) => format!("{path}?{query}"),
                 None => path.clone(),
             };
             respond::render(&Answer::HttpsRedirect { path }, &ctx)
         }
-        Answer::Serve { route, final_token } => {
+        Reply::Serve(serve) => {
             let scheme = if facts.connection.tls.is_some() { "https" } else { "http" };
             let origin = format!("{scheme}://{host}");
+            let takes_body = serve.route.row().takes_body;
             let rest_ctx = RestContext {
                 origin: &origin,
                 collection: facts.target.collection(),
                 principal: decision.principal.as_ref(),
                 query: extras.query.as_deref(),
+                method: &facts.method,
+                body: if takes_body { body } else { &[] },
+                headers: if takes_body { extras.git_headers() } else { GitHeaders::default() },
             };
-            respond::render_rest(rest::serve(state.profile(), route, &rest_ctx), final_token.as_deref(), &ctx)
+            let rest = rest::answer(state.profile(), state.rest(), &serve.route, &rest_ctx).await;
+            respond::render_rest(rest, serve.final_token.as_deref(), &ctx)
         }
-        answer => respond::render(answer, &ctx),
+        Reply::Answer(answer) => respond::render(answer, &ctx),
     }
 }
 

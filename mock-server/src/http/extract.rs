@@ -19,6 +19,17 @@ pub struct Extras {
     pub host: Option<String>,
     /// The query string.
     pub query: Option<String>,
+    /// `Content-Type`, `Content-Encoding` and `Git-Protocol`, kept only for routes that take a
+    /// body (git and LFS).
+    pub body_headers: Option<[Option<String>; 3]>,
+}
+
+impl Extras {
+    /// The headers the git and LFS bodies read.
+    pub fn git_headers(&self) -> crate::rest::GitHeaders<'_> {
+        let get = |i: usize| self.body_headers.as_ref().and_then(|h| h[i].as_deref());
+        crate::rest::GitHeaders { content_type: get(0), content_encoding: get(1), git_protocol: get(2) }
+    }
 }
 
 /// Builds the facts of one request on connection `connection` (in Windows state `auth`, over
@@ -47,13 +58,17 @@ pub fn facts(
         now,
         nonce,
     };
-    let extras = Extras {
-        session: text(headers, "x-tfs-session")
-            .filter(|s| s.len() <= 64 && s.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-')),
-        user_agent: text(headers, header::USER_AGENT.as_str()),
-        host: text(headers, header::HOST.as_str()).or_else(|| parts.uri.authority().map(|a| a.to_string())),
-        query,
-    };
+    let extras =
+        Extras {
+            session: text(headers, "x-tfs-session")
+                .filter(|s| s.len() <= 64 && s.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-')),
+            user_agent: text(headers, header::USER_AGENT.as_str()),
+            host: text(headers, header::HOST.as_str()).or_else(|| parts.uri.authority().map(|a| a.to_string())),
+            query,
+            body_headers: facts.target.route.as_ref().ok().filter(|r| r.row().takes_body).map(|_| {
+                [text(headers, "content-type"), text(headers, "content-encoding"), text(headers, "git-protocol")]
+            }),
+        };
     (facts, extras)
 }
 

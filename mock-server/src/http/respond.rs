@@ -44,10 +44,9 @@ pub struct RenderContext<'a> {
 
 type Resp = Response<Body>;
 
-/// Renders a refusal or handshake step. `Answer::Serve` is rendered by [`render_rest`].
+/// Renders a refusal or handshake step (allowed requests are rendered by [`render_rest`]).
 pub fn render(answer: &Answer, ctx: &RenderContext<'_>) -> Resp {
     match answer {
-        Answer::Serve { .. } => plain(StatusCode::INTERNAL_SERVER_ERROR, "serve answers are rendered by render_rest"),
         Answer::Handshake { scheme, token } => handshake(*scheme, token),
         Answer::HttpsRedirect { path } => https_redirect(path, ctx),
         Answer::Iis { status: 404, .. } => iis_not_found(ctx),
@@ -61,7 +60,13 @@ pub fn render_rest(rest: RestResponse, final_token: Option<&[u8]>, ctx: &RenderC
     let status = StatusCode::from_u16(rest.status).unwrap_or(StatusCode::OK);
     let mut head = Head::new(status, Body::from(rest.body));
     head.set(header::CACHE_CONTROL, "private");
-    head.set(header::CONTENT_TYPE, rest.content_type);
+    let content_type = match rest.content_type {
+        std::borrow::Cow::Borrowed(text) => HeaderValue::from_static(text),
+        std::borrow::Cow::Owned(text) => {
+            HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream"))
+        }
+    };
+    head.insert(header::CONTENT_TYPE, content_type);
     tfs_headers(&mut head, ctx);
     head.tail();
     if let Some(token) = final_token {
@@ -403,12 +408,6 @@ impl Head {
         self.insert(X_POWERED_BY, HeaderValue::from_static("ASP.NET"));
         self.insert(P3P_HEADER, HeaderValue::from_static(P3P));
     }
-}
-
-fn plain(status: StatusCode, text: &'static str) -> Resp {
-    let mut response = Response::new(Body::from(text));
-    *response.status_mut() = status;
-    response
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ use super::limits::Limits;
 use crate::auth::{ConnectionAuth, Logon};
 use crate::journal::{Journal, Redactor};
 use crate::profile::{Profile, derived_id};
+use crate::rest::RestState;
 use crate::tls::ConnectionTls;
 
 /// A clock returning Unix seconds (injectable for tests).
@@ -33,6 +34,9 @@ struct Shared {
     limits: Limits,
     /// Connections with a handshake in progress, oldest first (for the server-wide cap).
     pending: Mutex<VecDeque<Weak<Mutex<ConnectionAuth>>>>,
+    /// The REST module's state: git repositories (created on first use, removed with the
+    /// state) and rendered bodies.
+    rest: RestState,
 }
 
 /// The server's shared state. Cloning is cheap.
@@ -64,6 +68,7 @@ impl AppState {
                 clock,
                 limits,
                 pending: Mutex::default(),
+                rest: RestState::default(),
             }),
         }
     }
@@ -71,6 +76,11 @@ impl AppState {
     /// The profile.
     pub fn profile(&self) -> &Profile {
         &self.shared.profile
+    }
+
+    /// The REST module's state (git repositories, rendered bodies).
+    pub fn rest(&self) -> &RestState {
+        &self.shared.rest
     }
 
     /// The journal.

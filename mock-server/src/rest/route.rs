@@ -6,7 +6,8 @@
 
 use serde::Serialize;
 
-use crate::profile::Profile;
+use super::table::{BodyKind, Permission, RouteRow, table};
+use crate::profile::{Profile, Release};
 
 /// Where a path leads.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -25,94 +26,65 @@ pub enum Host {
     },
 }
 
-/// A route the mock serves.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(tag = "route", rename_all = "kebab-case")]
-pub enum Route {
-    /// `OPTIONS _apis[/{area}]`: resource locations.
-    Locations {
-        /// The area, if the client asked for one.
-        area: Option<String>,
-    },
-    /// `GET _apis/ResourceAreas`.
-    ResourceAreas,
-    /// `GET _apis/connectionData`.
-    ConnectionData,
-    /// `GET {coll}/_apis/projects`.
-    ListProjects,
-    /// `GET {coll}/_apis/projects/{idOrName}`.
-    GetProject {
-        /// Name or id as requested.
-        project: String,
-    },
-    /// `POST {coll}/_apis/projects`.
-    CreateProject,
-    /// `GET {coll}[/{project}]/_apis/git/repositories`.
-    ListRepos {
-        /// Project as requested.
-        project: Option<String>,
-    },
-    /// `GET {coll}[/{project}]/_apis/git/repositories/{repo}`.
-    GetRepo {
-        /// Project as requested.
-        project: Option<String>,
-        /// Repository name or id as requested.
-        repo: String,
-    },
-    /// `GET {coll}/{project}/_git/{repo}/info/refs` (git smart HTTP).
-    GitInfoRefs {
-        /// Project as requested.
-        project: String,
-        /// Repository as requested.
-        repo: String,
-    },
-    /// `GET {coll}[/{project}]/_apis/wit/workitems/{id}`.
-    GetWorkItem {
-        /// Project as requested.
-        project: Option<String>,
-        /// The id segment as requested.
-        id: String,
-    },
-    /// `POST|PATCH {coll}/{project}/_apis/wit/workitems/${type}`.
-    CreateWorkItem {
-        /// Project as requested.
-        project: String,
-        /// The work item type, without `$`.
-        kind: String,
-    },
-    /// `GET _apis/projectCollections` (deployment level).
-    ListCollections,
-    /// `GET _apis/projectCollections/{idOrName}` (deployment level).
-    GetCollection {
-        /// Name or id as requested.
-        collection: String,
-    },
+/// A matched route: its row in `data/routes.toml` and the path's captured values.
+#[derive(Clone, Debug, Serialize)]
+pub struct Route {
+    /// The row's name, e.g. `build.builds.queue`.
+    #[serde(rename = "route")]
+    pub name: &'static str,
+    /// The captured path values, in template order (`project`, `repo`, `id`, ...).
+    pub params: Vec<(&'static str, String)>,
+    #[serde(skip)]
+    row: &'static RouteRow,
 }
 
+impl PartialEq for Route {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name && self.params == other.params
+    }
+}
+
+impl Eq for Route {}
+
 impl Route {
-    /// The REST area, used for resource locations; `None` for git smart HTTP.
+    /// The route's row.
+    pub fn row(&self) -> &'static RouteRow {
+        self.row
+    }
+
+    /// A captured value (`project`, `repo`, `id`, ...).
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.params.iter().find(|(k, _)| *k == name).map(|(_, v)| v.as_str())
+    }
+
+    /// The REST area, used for resource locations; `None` outside the location service (git).
     pub fn area(&self) -> Option<&'static str> {
-        match self {
-            Route::Locations { .. } | Route::ResourceAreas | Route::ConnectionData => Some("Location"),
-            Route::ListProjects
-            | Route::GetProject { .. }
-            | Route::CreateProject
-            | Route::ListCollections
-            | Route::GetCollection { .. } => Some("core"),
-            Route::ListRepos { .. } | Route::GetRepo { .. } => Some("git"),
-            Route::GetWorkItem { .. } | Route::CreateWorkItem { .. } => Some("wit"),
-            Route::GitInfoRefs { .. } => None,
-        }
+        self.row.resource().map(|r| r.area.as_str())
     }
 
     /// Whether api-version rules apply (REST routes other than the OPTIONS listing).
     pub fn versioned(&self) -> bool {
-        !matches!(self, Route::Locations { .. } | Route::GitInfoRefs { .. })
+        self.row.versioned
     }
 
     /// Whether the route answers anonymous callers (ResourceAreas allows anonymous, ado-facts 1.3).
     pub fn allows_anonymous(&self) -> bool {
-        matches!(self, Route::ResourceAreas)
+        self.row.anonymous
+    }
+
+    /// The status an allowed request gets (the row's, the only source).
+    pub fn status(&self) -> u16 {
+        self.row.status
+    }
+
+    /// The permission check.
+    pub fn permission(&self) -> Permission {
+        self.row.permission
+    }
+
+    /// The body.
+    pub fn body(&self) -> BodyKind {
+        self.row.body
     }
 }
 
@@ -164,31 +136,24 @@ pub fn resolve(profile: &Profile, method: &str, path: &str) -> Target {
         }
     }
     let method = if method.eq_ignore_ascii_case("HEAD") { "GET" } else { method };
-    let lowered: Vec<String> = rest.iter().map(|s| s.to_ascii_lowercase()).collect();
-    let lower: Vec<&str> = lowered.iter().map(String::as_str).collect();
+    let release = profile.release;
     if let Some((first, tail)) = rest.split_first()
         && let Some(c) = profile.collection(first)
     {
         let host = Host::Collection { name: c.name.clone(), stopped: c.stopped };
-        let (segs, l) = (tail, &lower[1..]);
-        let route = collection_route(method, segs, l).or_else(|| shared_route(method, segs, l)).ok_or(Miss::Nothing);
+        let route = find(release, method, tail, true).ok_or(Miss::Nothing);
         return Target { host, relative_path: join(tail), route };
     }
-    let route = deployment_route(method, rest, &lower)
-        .or_else(|| shared_route(method, rest, &lower))
-        .ok_or_else(|| miss(method, rest, &lower));
+    let route = find(release, method, rest, false).ok_or_else(|| miss(release, method, rest));
     Target { host: Host::Deployment, relative_path: join(rest), route }
 }
 
-fn miss(method: &str, rest: &[String], lower: &[&str]) -> Miss {
-    if collection_route(method, rest, lower).is_some() {
+fn miss(release: Release, method: &str, rest: &[String]) -> Miss {
+    if find(release, method, rest, true).is_some() {
         return Miss::NoCollection;
     }
     match rest.split_first() {
-        Some((first, tail))
-            if collection_route(method, tail, &lower[1..]).is_some()
-                || shared_route(method, tail, &lower[1..]).is_some() =>
-        {
+        Some((first, tail)) if find(release, method, tail, true).is_some() => {
             Miss::UnknownCollection { segment: first.clone() }
         }
         _ => Miss::Nothing,
@@ -199,43 +164,40 @@ fn join(segments: &[String]) -> String {
     format!("/{}", segments.join("/"))
 }
 
-/// Routes both levels serve.
-fn shared_route(method: &str, segs: &[String], l: &[&str]) -> Option<Route> {
-    match (method, l) {
-        ("OPTIONS", ["_apis"]) => Some(Route::Locations { area: None }),
-        ("OPTIONS", ["_apis", _]) => Some(Route::Locations { area: Some(segs[1].clone()) }),
-        ("GET", ["_apis", "resourceareas", ..]) => Some(Route::ResourceAreas),
-        ("GET", ["_apis", "connectiondata"]) => Some(Route::ConnectionData),
-        _ => None,
-    }
-}
-
-fn deployment_route(method: &str, segs: &[String], l: &[&str]) -> Option<Route> {
-    match (method, l) {
-        ("GET", ["_apis", "projectcollections"]) => Some(Route::ListCollections),
-        ("GET", ["_apis", "projectcollections", _]) => Some(Route::GetCollection { collection: segs[2].clone() }),
-        _ => None,
-    }
-}
-
-fn collection_route(method: &str, segs: &[String], l: &[&str]) -> Option<Route> {
-    let s = |i: usize| segs[i].clone();
-    match (method, l) {
-        ("GET", ["_apis", "projects"]) => Some(Route::ListProjects),
-        ("POST", ["_apis", "projects"]) => Some(Route::CreateProject),
-        ("GET", ["_apis", "projects", _]) => Some(Route::GetProject { project: s(2) }),
-        ("GET", ["_apis", "git", "repositories"]) => Some(Route::ListRepos { project: None }),
-        ("GET", ["_apis", "git", "repositories", _]) => Some(Route::GetRepo { project: None, repo: s(3) }),
-        ("GET", [_, "_apis", "git", "repositories"]) => Some(Route::ListRepos { project: Some(s(0)) }),
-        ("GET", [_, "_apis", "git", "repositories", _]) => Some(Route::GetRepo { project: Some(s(0)), repo: s(4) }),
-        ("GET", [_, "_git", _, "info", "refs"]) => Some(Route::GitInfoRefs { project: s(0), repo: s(2) }),
-        ("GET", ["_apis", "wit", "workitems", _]) => Some(Route::GetWorkItem { project: None, id: s(3) }),
-        ("GET", [_, "_apis", "wit", "workitems", _]) => Some(Route::GetWorkItem { project: Some(s(0)), id: s(4) }),
-        ("POST" | "PATCH", [_, "_apis", "wit", "workitems", kind]) if kind.starts_with('$') => {
-            Some(Route::CreateWorkItem { project: s(0), kind: segs[4][1..].to_owned() })
+/// The first route of the release at this level whose method and path match.
+fn find(release: Release, method: &str, segs: &[String], collection: bool) -> Option<Route> {
+    table().routes.iter().filter(|row| row.level().includes(collection) && row.exists_on(release)).find_map(|row| {
+        if !row.methods.iter().any(|m| m.eq_ignore_ascii_case(method)) {
+            return None;
         }
-        _ => None,
+        let params = row.paths.iter().find_map(|template| capture(template, segs))?;
+        Some(Route { name: row.name.as_str(), params, row })
+    })
+}
+
+/// Matches one template against the segments, returning the captures.
+fn capture(template: &'static str, segs: &[String]) -> Option<Vec<(&'static str, String)>> {
+    let mut params = Vec::new();
+    let mut parts = template.split('/').filter(|s| !s.is_empty()).peekable();
+    let mut i = 0;
+    while let Some(part) = parts.next() {
+        if let Some(name) = part.strip_prefix("{*").and_then(|p| p.strip_suffix('}')) {
+            params.push((name, segs[i.min(segs.len())..].join("/")));
+            return parts.peek().is_none().then_some(params);
+        }
+        let seg = segs.get(i)?;
+        if let Some(name) = part.strip_prefix("${").and_then(|p| p.strip_suffix('}')) {
+            params.push((name, seg.strip_prefix('$')?.to_owned()));
+        } else if let Some(name) = part.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
+            // git clients (and git-lfs) may name a repository with a `.git` suffix.
+            let value = if name == "repo" { seg.strip_suffix(".git").unwrap_or(seg) } else { seg };
+            params.push((name, value.to_owned()));
+        } else if !part.eq_ignore_ascii_case(seg) {
+            return None;
+        }
+        i += 1;
     }
+    (i == segs.len()).then_some(params)
 }
 
 /// Decodes `%XX` escapes (invalid escapes stay as written; invalid UTF-8 is replaced).
@@ -268,59 +230,107 @@ mod tests {
         Profile::from_toml_str(DEFAULT_PROFILE, "default", 0).unwrap()
     }
 
+    /// `name(k=v,...)` of a resolution, for compact expectations.
+    fn show(route: &Result<Route, Miss>) -> String {
+        match route {
+            Ok(r) => {
+                let params: Vec<String> = r.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                format!("{}({})", r.name, params.join(","))
+            }
+            Err(miss) => format!("{miss:?}"),
+        }
+    }
+
     #[test]
     fn resolves_hosts_and_routes() {
         let p = profile();
         let coll = Host::Collection { name: "DefaultCollection".into(), stopped: false };
-        let cases: Vec<(&str, &str, Host, Result<Route, Miss>)> = vec![
-            ("GET", "/tfs/DefaultCollection/_apis/projects", coll.clone(), Ok(Route::ListProjects)),
-            ("GET", "/TFS/defaultcollection/_APIS/Projects/", coll.clone(), Ok(Route::ListProjects)),
-            ("OPTIONS", "/tfs/defaultcollection/_apis", coll.clone(), Ok(Route::Locations { area: None })),
+        let cases: Vec<(&str, &str, Host, &str)> = vec![
+            ("GET", "/tfs/DefaultCollection/_apis/projects", coll.clone(), "core.projects.list()"),
+            ("GET", "/TFS/defaultcollection/_APIS/Projects/", coll.clone(), "core.projects.list()"),
+            ("OPTIONS", "/tfs/defaultcollection/_apis", coll.clone(), "locations()"),
+            ("OPTIONS", "/tfs/DefaultCollection/_apis/git", coll.clone(), "locations(area=git)"),
             (
                 "GET",
                 "/tfs/DefaultCollection/Fabrikam/_git/Tools/info/refs",
                 coll.clone(),
-                Ok(Route::GitInfoRefs { project: "Fabrikam".into(), repo: "Tools".into() }),
+                "git.info-refs(project=Fabrikam,repo=Tools)",
+            ),
+            (
+                "POST",
+                "/tfs/DefaultCollection/Fabrikam/_git/Tools.git/info/lfs/objects/batch",
+                coll.clone(),
+                "git.lfs.batch(project=Fabrikam,repo=Tools)",
             ),
             (
                 "POST",
                 "/tfs/DefaultCollection/Fabrikam/_apis/wit/workitems/$Task",
                 coll.clone(),
-                Ok(Route::CreateWorkItem { project: "Fabrikam".into(), kind: "Task".into() }),
+                "wit.workitems.create(project=Fabrikam,type=Task)",
             ),
             (
                 "GET",
                 "/tfs/DefaultCollection/My%20Project/_apis/git/repositories",
                 coll.clone(),
-                Ok(Route::ListRepos { project: Some("My Project".into()) }),
-            ),
-            ("GET", "/tfs/_apis/projectCollections", Host::Deployment, Ok(Route::ListCollections)),
-            ("GET", "/tfs/_apis/connectionData", Host::Deployment, Ok(Route::ConnectionData)),
-            ("GET", "/tfs/_apis/projects", Host::Deployment, Err(Miss::NoCollection)),
-            (
-                "GET",
-                "/tfs/Nope/_apis/projects",
-                Host::Deployment,
-                Err(Miss::UnknownCollection { segment: "Nope".into() }),
+                "git.repositories.list(project=My Project)",
             ),
             (
                 "GET",
-                "/tfs/Nope/_apis/connectionData",
-                Host::Deployment,
-                Err(Miss::UnknownCollection { segment: "Nope".into() }),
+                "/tfs/DefaultCollection/Fabrikam/_apis/git/repositories/Tools/refs/heads/main",
+                coll.clone(),
+                "git.refs.list(project=Fabrikam,repo=Tools,filter=heads/main)",
             ),
-            ("GET", "/tfs/_apis/nothing", Host::Deployment, Err(Miss::Nothing)),
-            ("DELETE", "/tfs/DefaultCollection/_apis/projects", coll.clone(), Err(Miss::Nothing)),
-            ("GET", "/DefaultCollection/_apis/projects", Host::Outside, Err(Miss::Nothing)),
+            (
+                "POST",
+                "/tfs/DefaultCollection/Fabrikam/_apis/build/builds",
+                coll.clone(),
+                "build.builds.queue(project=Fabrikam)",
+            ),
+            ("GET", "/tfs/_apis/distributedtask/pools", Host::Deployment, "distributedtask.pools.list()"),
+            ("GET", "/tfs/DefaultCollection/_apis/distributedtask/pools", coll.clone(), "distributedtask.pools.list()"),
+            (
+                "GET",
+                "/tfs/_apis/gallery/publishers/contoso/extensions/tools",
+                Host::Deployment,
+                "gallery.extensions.get(publisher=contoso,extension=tools)",
+            ),
+            ("GET", "/tfs/_apis/resourceAreas", Host::Deployment, "location.resource-areas(areaId=)"),
+            ("GET", "/tfs/_apis/projectCollections", Host::Deployment, "core.collections.list()"),
+            ("GET", "/tfs/_apis/connectionData", Host::Deployment, "location.connection-data()"),
+            ("GET", "/tfs/_apis/projects", Host::Deployment, "NoCollection"),
+            ("POST", "/tfs/DefaultCollection/_apis/gallery/extensions", coll.clone(), "Nothing"),
+            ("GET", "/tfs/Nope/_apis/projects", Host::Deployment, "UnknownCollection { segment: \"Nope\" }"),
+            ("GET", "/tfs/Nope/_apis/connectionData", Host::Deployment, "UnknownCollection { segment: \"Nope\" }"),
+            ("GET", "/tfs/_apis/nothing", Host::Deployment, "Nothing"),
+            ("DELETE", "/tfs/DefaultCollection/_apis/projects", coll.clone(), "Nothing"),
+            ("GET", "/DefaultCollection/_apis/projects", Host::Outside, "Nothing"),
         ];
         for (method, path, host, route) in cases {
             let t = resolve(&p, method, path);
-            assert_eq!((t.host, t.route), (host, route), "{method} {path}");
+            assert_eq!((t.host, show(&t.route)), (host, route.to_owned()), "{method} {path}");
         }
         assert_eq!(
             resolve(&p, "GET", "/tfs/DefaultCollection/Fabrikam/_apis/git/repositories").relative_path,
             "/Fabrikam/_apis/git/repositories"
         );
+    }
+
+    /// Each release has only the routes of the resources it had (data/resources.toml `since`).
+    #[test]
+    fn routes_follow_the_release() {
+        let mut p = profile();
+        let pipelines = "/tfs/DefaultCollection/Fabrikam/_apis/pipelines";
+        let areas = "/tfs/DefaultCollection/_apis/ResourceAreas";
+        for (release, has_pipelines, has_areas) in [
+            (Release::Tfs2017u1, false, false),
+            (Release::Tfs2017u2, false, true),
+            (Release::Ads2019u1, false, true),
+            (Release::Ads2020, true, true),
+        ] {
+            p.release = release;
+            assert_eq!(resolve(&p, "GET", pipelines).route.is_ok(), has_pipelines, "{release}");
+            assert_eq!(resolve(&p, "GET", areas).route.is_ok(), has_areas, "{release}");
+        }
     }
 
     #[test]

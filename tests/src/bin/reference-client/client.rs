@@ -80,7 +80,7 @@ impl<'c> Client<'c> {
     }
 
     /// Sends a request, authenticating as configured.
-    pub async fn send(&mut self, method: Method, url: &str, body: Option<(&str, &str)>) -> Result<Response, String> {
+    pub async fn send(&mut self, method: Method, url: &str, body: Option<(&[u8], &str)>) -> Result<Response, String> {
         let url = self.leak(url);
         let mut response = if self.windows() {
             self.windows_send(&method, &url, body).await?
@@ -144,14 +144,14 @@ impl<'c> Client<'c> {
         method: &Method,
         url: &str,
         auth: Option<String>,
-        body: Option<(&str, &str)>,
+        body: Option<(&[u8], &str)>,
     ) -> Result<Response, String> {
         let mut request = http.request(method.clone(), url).header("accept", "application/json");
         if let Some(value) = auth {
             request = request.header(AUTHORIZATION, value);
         }
         if let Some((content, content_type)) = body {
-            request = request.header("content-type", content_type).body(content.to_owned());
+            request = request.header("content-type", content_type).body(content.to_vec());
         }
         let response =
             request.send().await.map_err(|e| format!("{method} {} failed: {}", strip_query(url), chain(&e)))?;
@@ -172,7 +172,7 @@ impl<'c> Client<'c> {
         &mut self,
         method: &Method,
         url: &str,
-        body: Option<(&str, &str)>,
+        body: Option<(&[u8], &str)>,
     ) -> Result<Response, String> {
         if !self.windows_logged_on {
             return self.handshake(method, url, body).await;
@@ -193,7 +193,7 @@ impl<'c> Client<'c> {
     }
 
     /// NEGOTIATE, CHALLENGE, AUTHENTICATE on one connection (a new one per leg for the mutant).
-    async fn handshake(&mut self, method: &Method, url: &str, body: Option<(&str, &str)>) -> Result<Response, String> {
+    async fn handshake(&mut self, method: &Method, url: &str, body: Option<(&[u8], &str)>) -> Result<Response, String> {
         let scheme = self.scheme();
         let negotiate = self.config.auth == "negotiate";
         let first = if self.mutant(Mutant::NegotiateKerberos) {

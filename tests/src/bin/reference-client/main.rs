@@ -9,6 +9,8 @@
 //! `insecure-tls`, `no-channel-bindings`, `bare-user`.
 
 mod client;
+mod gallery;
+mod git;
 mod ntlm;
 mod operations;
 mod tls;

@@ -49,6 +49,33 @@ pub async fn run(config: &Config) -> Result<String, String> {
             )
             .await
         }
+        "git-clone" | "git-fetch" => {
+            crate::git::fetch(&mut client, &format!("{base}/{project}/_git/{}", config.repo)).await
+        }
+        "git-push" => crate::git::push(&mut client, &format!("{base}/{project}/_git/{}", config.repo)).await,
+        "lfs-push" => crate::git::lfs_push(&mut client, &format!("{base}/{project}/_git/{}", config.repo)).await,
+        "lfs-pull" => crate::git::lfs_pull(&mut client, &format!("{base}/{project}/_git/{}", config.repo)).await,
+        "list-pools" => {
+            // The pipelines agent's configuration: connectionData (with its services), then pools.
+            get(&mut client, config, &format!("{base}/_apis/connectionData?connectOptions=1"), "/deploymentType")
+                .await?;
+            names(get_json(&mut client, config, &format!("{base}/_apis/distributedtask/pools")).await?)
+        }
+        "list-build-definitions" => {
+            names(get_json(&mut client, config, &format!("{base}/{project}/_apis/build/definitions")).await?)
+        }
+        "queue-build" => {
+            let definitions =
+                get_json(&mut client, config, &format!("{base}/{project}/_apis/build/definitions")).await?;
+            let id = definitions
+                .pointer("/value/0/id")
+                .and_then(Value::as_u64)
+                .ok_or("the project has no build definition")?;
+            let doc = format!(r#"{{"definition":{{"id":{id}}}}}"#);
+            let url = format!("{base}/{project}/_apis/build/builds");
+            post(&mut client, config, &base, "build", &url, &doc, "application/json", "/id").await
+        }
+        "publish-extension" => crate::gallery::publish(&mut client, config, &base).await,
         "git-ls-remote" => {
             ls_remote(&mut client, &format!("{base}/{project}/_git/{}/info/refs?service=git-upload-pack", config.repo))
                 .await
@@ -69,7 +96,7 @@ pub async fn run(config: &Config) -> Result<String, String> {
     }
 }
 
-fn with_version(config: &Config, url: &str, negotiated: Option<&str>) -> String {
+pub fn with_version(config: &Config, url: &str, negotiated: Option<&str>) -> String {
     let version = match config.mutant {
         Some(Mutant::TooNewApi) => Some("7.2".to_owned()),
         Some(Mutant::NoApiVersion) => None,
@@ -111,13 +138,13 @@ async fn post(
         Some(negotiate(client, base, area).await?)
     };
     let url = with_version(config, url, negotiated.as_deref());
-    let response = client.send(Method::POST, &url, Some((doc, content_type))).await?;
+    let response = client.send(Method::POST, &url, Some((doc.as_bytes(), content_type))).await?;
     let value = json(&Method::POST, &url, response)?;
     Ok(value.pointer(field).map_or_else(|| value.to_string(), Value::to_string))
 }
 
 /// The released version of the area, or its maximum with `-preview` if nothing is released.
-async fn negotiate(client: &mut Client<'_>, base: &str, area: &str) -> Result<String, String> {
+pub async fn negotiate(client: &mut Client<'_>, base: &str, area: &str) -> Result<String, String> {
     let url = format!("{base}/_apis/{area}");
     let response = client.send(Method::OPTIONS, &url, None).await?;
     let value = json(&Method::OPTIONS, &url, response)?;
@@ -127,7 +154,7 @@ async fn negotiate(client: &mut Client<'_>, base: &str, area: &str) -> Result<St
     Ok(if released == "0.0" { format!("{}-preview", field("maxVersion")) } else { released })
 }
 
-fn json(method: &Method, url: &str, response: Response) -> Result<Value, String> {
+pub fn json(method: &Method, url: &str, response: Response) -> Result<Value, String> {
     if response.status >= 300 {
         return Err(describe(method, url, &response));
     }
@@ -135,7 +162,7 @@ fn json(method: &Method, url: &str, response: Response) -> Result<Value, String>
 }
 
 /// `HTTP 401 from GET <url>: <the server's message>`, never the query string.
-fn describe(method: &Method, url: &str, response: &Response) -> String {
+pub fn describe(method: &Method, url: &str, response: &Response) -> String {
     let service_error = response
         .headers
         .get("x-tfs-serviceerror")

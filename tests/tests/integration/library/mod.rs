@@ -15,6 +15,9 @@ mod secrets;
 
 const REFERENCE: &str = env!("CARGO_BIN_EXE_reference-client");
 
+/// Every operation of the client contract: the reference client implements them all.
+const REFERENCE_OPERATIONS: &str = r#"["connection-data", "list-projects", "get-project", "list-repos", "git-ls-remote", "get-work-item", "create-work-item", "list-collections", "create-project", "git-clone", "git-fetch", "git-push", "lfs-push", "lfs-pull", "list-pools", "list-build-definitions", "queue-build", "publish-extension"]"#;
+
 /// Mutants that every scenario catches whatever its cause (a leak, a hang, a lie about the
 /// outcome): catching them does not show that a scenario exercises its own cause.
 const UNIVERSAL: &[&str] = &["secret-printed", "pat-in-url", "hang", "exit0-on-failure"];
@@ -50,8 +53,8 @@ fn manifest(work: &Workdir, mutant: Option<&str>, timeout_s: u32) -> std::path::
         &format!("{name}.toml"),
         &format!(
             "name = {name:?}\ncommand = {command}\ncapabilities = [\"pat\", \"basic\", \"bearer\", \"ntlm\", \"negotiate\", \"job-token\"]\n\
-             operations = [\"connection-data\", \"list-projects\", \"get-project\", \"list-repos\", \"git-ls-remote\", \
-             \"get-work-item\", \"create-work-item\", \"list-collections\", \"create-project\"]\ntimeout-s = {timeout_s}\n"
+             operations = {}\ntimeout-s = {timeout_s}\n",
+            REFERENCE_OPERATIONS
         ),
     )
 }
@@ -132,6 +135,45 @@ fn the_reference_passes_every_scenario_and_every_mutant_is_caught() {
             "client-fault scenario {scenario} catches no mistake of its own (caught: {:?})",
             caught_by.get(&scenario)
         );
+    }
+}
+
+/// Whether a shipped client's prerequisite is installed; under `ADO_REQUIRE_CLIENTS=1` (CI) a
+/// missing one fails the test, elsewhere it is skipped with the reason.
+fn client_available(what: &str, available: bool, how: &str) -> bool {
+    if !available {
+        assert!(std::env::var("ADO_REQUIRE_CLIENTS").as_deref() != Ok("1"), "{what} is missing: {how}");
+        eprintln!("skipping: {what} is missing ({how})");
+    }
+    available
+}
+
+fn node_clients_installed() -> bool {
+    let node = std::process::Command::new("node").arg("--version").output().is_ok_and(|o| o.status.success());
+    let modules = workspace().join("conformance/clients/node/node_modules");
+    let installed = modules.join("azure-devops-node-api").is_dir() && modules.join("tfx-cli").is_dir();
+    client_available("node or conformance/clients/node/node_modules", node && installed, "run .ci/run (npm ci)")
+}
+
+#[test]
+fn git_lfs_matches_its_baseline() {
+    let lfs = std::process::Command::new("git").args(["lfs", "version"]).output().is_ok_and(|o| o.status.success());
+    if client_available("git-lfs", lfs, "apt-get install git-lfs (.ci/run does)") {
+        baseline_run("git-lfs").assert_code(0);
+    }
+}
+
+#[test]
+fn the_node_sdk_matches_its_baseline() {
+    if node_clients_installed() {
+        baseline_run("node-sdk").assert_code(0);
+    }
+}
+
+#[test]
+fn tfx_matches_its_baseline() {
+    if node_clients_installed() {
+        baseline_run("tfx").assert_code(0);
     }
 }
 

@@ -14,6 +14,8 @@ use ado_mock_server::Profile;
 mod cli;
 // curl against the standalone binary: every non-NTLM reason, and NTLM.
 mod curl;
+// Real git and git-lfs: clone, fetch, push over PAT and NTLM; read-only push refused; LFS.
+mod git;
 // Resource limits: heads, bodies, slow clients, connections, pending handshakes.
 mod limits;
 // NTLM and Negotiate through reqwest + ntlmclient and raw sockets; lockout.
