@@ -1,15 +1,15 @@
 //! The `ado-mock-server` command line: a standalone mock Azure DevOps Server for one profile,
-//! an offline explanation of one request, or the profile's test credentials.
+//! an offline explanation of one request, or the profile's test credentials. It is the
+//! binary's own module (not part of the library) and uses only the library's public surface.
 
 use std::io::Write as _;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::explain::{Question, explain};
-use crate::profile::DEFAULT_PROFILE;
-use crate::server::Options;
-use crate::{MockServer, Profile};
+use ado_mock_server::explain::{Question, explain, read_iis_log_line, render_log_reading};
+use ado_mock_server::profile::DEFAULT_PROFILE;
+use ado_mock_server::{Credentials, MockServer, Profile};
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -74,7 +74,7 @@ enum Command {
 }
 
 /// Runs the command line (the binary's `main`; also used by the tests crate's copy of it).
-pub fn main_impl() -> ExitCode {
+pub(crate) fn main_impl() -> ExitCode {
     match run() {
         Ok(code) => code,
         Err(error) => {
@@ -93,11 +93,11 @@ fn run() -> anyhow::Result<ExitCode> {
     };
     match cli.command {
         Some(Command::Explain { iis_log: Some(line), json, .. }) => {
-            let reading = crate::auth::iis_log::read_line(&line).map_err(anyhow::Error::msg)?;
+            let reading = read_iis_log_line(&line).map_err(anyhow::Error::msg)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&reading)?);
             } else {
-                print!("{}", crate::explain::render_log_reading(&reading));
+                print!("{}", render_log_reading(&reading));
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -111,40 +111,11 @@ fn run() -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Credentials) => {
-            print!("{}", credentials(&profile));
+            print!("{}", Credentials::of(&profile));
             Ok(ExitCode::SUCCESS)
         }
         None => serve(profile, cli.listen, cli.control),
     }
-}
-
-fn credentials(profile: &Profile) -> String {
-    let mut out = String::new();
-    for identity in profile.identities.iter().filter(|i| !i.is_build_service()) {
-        let password = identity.password.as_ref().map_or("(none: no Windows logon)", |p| p.expose());
-        let state = if identity.enabled { "" } else { " (disabled)" };
-        out.push_str(&format!("{}{state}\n  password: {password}\n", identity.account));
-        for pat in &identity.pats {
-            let revoked = if pat.revoked { ", revoked" } else { "" };
-            out.push_str(&format!(
-                "  pat {}: {} (scopes: {}; expires {}{revoked})\n",
-                pat.name,
-                pat.token.expose(),
-                pat.scopes.join(" "),
-                crate::time_text::format_instant(pat.expires)
-            ));
-        }
-    }
-    for job in &profile.job_tokens {
-        out.push_str(&format!(
-            "job token {} ({}; expires {}; send as Authorization: Bearer, or as the Basic password)\n  {}\n",
-            job.name,
-            job.account,
-            crate::time_text::format_instant(job.expires),
-            job.token.expose()
-        ));
-    }
-    out
 }
 
 /// Decision lines kept in memory while stdout's reader is slow; past it lines are dropped (and
@@ -169,8 +140,7 @@ fn serve(profile: Profile, listen: SocketAddr, control: SocketAddr) -> anyhow::R
     let runtime =
         tokio::runtime::Builder::new_multi_thread().enable_all().build().context("failed to start the runtime")?;
     let result = runtime.block_on(async move {
-        let options = Options { listen, control: Some(control), ..Options::default() };
-        let server = MockServer::start_with(profile, options).await?;
+        let server = MockServer::builder().profile(profile).listen(listen).control_plane_at(control).start().await?;
         // A closed stdout (the reader went away) must not bring the server down.
         let mut out = std::io::stdout();
         let _ = writeln!(out, "listening on {}", server.url());

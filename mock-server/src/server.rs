@@ -8,9 +8,12 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use crate::builder::MockServerBuilder;
+use crate::credentials::Credentials;
 use crate::error::ServeError;
+use crate::recorded::Recorded;
 use crate::http::{self, AppState, Clock, Limits, system_clock};
-use crate::journal::{DEFAULT_CAPACITY, Journal, JournalEntry};
+use crate::journal::{DEFAULT_CAPACITY, Journal};
 use crate::profile::Profile;
 use crate::tls::ServerTls;
 
@@ -54,14 +57,35 @@ pub struct MockServer {
 }
 
 impl MockServer {
-    /// Starts a server for `profile` on free loopback ports.
+    /// Starts a server on the built-in default profile (an Azure DevOps Server 2022 at
+    /// `/tfs`, IIS Anonymous and Windows authentication on, the account `CONTOSO\joseph` with
+    /// password `Passw0rd!` and a full-access PAT named `full`) on a free loopback port.
     ///
-    /// # Errors
-    /// [`ServeError`] when a port cannot be bound.
-    pub async fn start(profile: Profile) -> Result<MockServer, ServeError> {
-        Self::start_with(profile, Options::default()).await
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let server = ado_mock_server::MockServer::start().await;
+    /// let pat = server.pat("full").expect("the default profile has a PAT named full");
+    /// assert_eq!(pat.len(), 52);
+    /// # }
+    /// ```
+    ///
+    /// # Panics
+    /// With the reason, when no loopback port can be bound (as `wiremock::MockServer::start`
+    /// does); use [`MockServer::builder`] to get the error instead.
+    pub async fn start() -> MockServer {
+        match Self::builder().start().await {
+            Ok(server) => server,
+            Err(error) => panic!("ado-mock-server could not start: {error}"),
+        }
     }
 
+    /// A [`MockServerBuilder`] to choose the profile (a file, TOML text, or the built-in
+    /// default), the release and the common IIS switches before starting.
+    pub fn builder() -> MockServerBuilder {
+        MockServerBuilder::new()
+    }
+
+    #[doc(hidden)]
     /// Starts a server with explicit options. With `[tls] enabled`, the certificate is issued
     /// now (valid by the wall clock, whatever `options.clock` says).
     ///
@@ -72,6 +96,7 @@ impl MockServer {
         Self::start_on(profile, listener, options).await
     }
 
+    #[doc(hidden)]
     /// Starts a server on a listener bound elsewhere (`options.listen` is ignored), e.g. one
     /// created inside another network namespace and passed over a Unix socket, as the
     /// conformance runner's `--sandbox` does.
@@ -145,6 +170,7 @@ impl MockServer {
         app_url(self.scheme(), self.addr, &self.state.profile().virtual_directory)
     }
 
+    #[doc(hidden)]
     /// The server's TLS (CA file and PEM, channel bindings, failed handshakes), if enabled.
     pub fn tls(&self) -> Option<&ServerTls> {
         self.tls.as_deref()
@@ -171,14 +197,32 @@ impl MockServer {
         self.control_addr.map(|a| format!("http://{a}"))
     }
 
+    #[doc(hidden)]
     /// The shared state (profile, journal, lockouts).
     pub fn state(&self) -> &AppState {
         &self.state
     }
 
-    /// The journal's entries, oldest first.
-    pub fn journal(&self) -> Vec<JournalEntry> {
-        self.state.journal().entries()
+    /// The journal: one row per answered request, oldest first, with its typed [`Reason`](crate::Reason),
+    /// status, layer and explanation; secrets are already redacted.
+    pub fn journal(&self) -> Recorded {
+        Recorded::new(self.state.journal().entries())
+    }
+
+    /// Empties the journal (e.g. between two phases of a test).
+    pub fn reset_journal(&self) {
+        self.state.journal().clear();
+    }
+
+    /// The token of the profile's first PAT called `name` (profile order), e.g. `full` in the
+    /// default profile; `None` if there is none.
+    pub fn pat(&self, name: &str) -> Option<String> {
+        self.credentials().pat(name).map(str::to_owned)
+    }
+
+    /// Every test credential of the profile: accounts with passwords, PATs, job tokens.
+    pub fn credentials(&self) -> Credentials {
+        Credentials::of(self.state.profile())
     }
 
     /// Stops accepting, lets open connections finish (bounded) and waits for the server task.

@@ -96,7 +96,7 @@ pub async fn run_case(case: Case, ctx: Arc<RunContext>, cancel: Cancel) -> Optio
     };
     let (journal, handshake_failures) = match server {
         Ok(server) => {
-            let journal = server.journal();
+            let journal = server.journal().into_vec();
             let handshake_failures = server.tls().map(|tls| tls.handshake_failures()).unwrap_or_default();
             server.shutdown().await;
             (journal, handshake_failures)

@@ -11,6 +11,7 @@
 //! | `no-colon` | Basic base64(PAT), without the `:` |
 //! | `bearer` | the PAT as `Bearer` |
 //! | `pat-in-url` | good, plus `?pat=<PAT>` in the URL |
+//! | `b64-pat-in-url` | good, plus `?auth=<base64(":" + PAT), percent-encoded>` in the URL |
 //! | `print-secret` | good, but prints the PAT on stderr |
 //! | `print-header` | good, but prints its Authorization header on stdout |
 //! | `retry-storm` | retries a refused request 10 times |
@@ -210,6 +211,11 @@ fn request(script: &str, c: &Contract) -> Result<Request, String> {
     query.extend(version.map(|v| format!("api-version={v}")));
     if script == "pat-in-url" {
         query.push(format!("pat={}", c.pat));
+    }
+    if script == "b64-pat-in-url" {
+        // What a client does when it builds a Basic header and puts it in a query string.
+        let encoded = STANDARD.encode(format!(":{}", c.pat));
+        query.push(format!("auth={}", encoded.replace('+', "%2B").replace('/', "%2F").replace('=', "%3D")));
     }
     let target = if query.is_empty() { path } else { format!("{path}?{}", query.join("&")) };
     Ok(Request { method, target, body, content_type })

@@ -12,6 +12,8 @@ use ado_mock_server::Profile;
 
 // The command line: explain, credentials, bad profiles.
 mod cli;
+// The library as a user embeds it: start(), the builder, credentials, reason assertions.
+mod embed;
 // curl against the standalone binary: every non-NTLM reason, and NTLM.
 mod curl;
 // Real git and git-lfs: clone, fetch, push over PAT and NTLM; read-only push refused; LFS.
@@ -24,6 +26,8 @@ mod ntlm;
 mod server;
 // The PyPI azure-devops SDK against the standalone binary.
 mod python_sdk;
+// The standalone server's log never stalls serving when stdout is not read.
+mod stdout;
 // HTTPS: curl, the Python SDK (requests-ntlm) and git with verification on; Extended
 // Protection; sslOnly; the certificate's temporary folder.
 mod tls;

@@ -31,7 +31,8 @@ fn client() -> reqwest::Client {
 }
 
 async fn start(overrides: &str) -> (MockServer, String) {
-    let server = MockServer::start(profile(overrides)).await.expect("server starts");
+    let server =
+        MockServer::builder().profile(profile(overrides)).control_plane(true).start().await.expect("server starts");
     let url = format!("{}/_apis/projects", server.collection_url("DefaultCollection"));
     (server, url)
 }

@@ -10,15 +10,19 @@ use super::{profile, token};
 async fn a_pat_in_the_url_is_redacted_in_the_journal_and_flagged() {
     let p = profile("");
     let pat = token(&p, "CONTOSO\\joseph", "full");
-    let server = MockServer::start(p).await.unwrap();
+    let server = MockServer::builder().profile(p).control_plane(true).start().await.unwrap();
     let url = format!("{}/_apis/projects?token={pat}", server.collection_url("DefaultCollection"));
-    let status = reqwest::get(&url).await.unwrap().status().as_u16();
+    let status = ado_tests::http().build().unwrap().get(&url).send().await.unwrap().status().as_u16();
     assert_eq!(status, 401);
     let entry = &server.journal()[0];
     assert!(entry.secret_in_url);
     assert!(!entry.path.contains(&pat), "{}", entry.path);
     assert!(entry.path.contains("<redacted pat full>"), "{}", entry.path);
-    let control = reqwest::get(format!("{}/journal", server.control_url().expect("a control plane")))
+    let control = ado_tests::http()
+        .build()
+        .unwrap()
+        .get(format!("{}/journal", server.control_url().expect("a control plane")))
+        .send()
         .await
         .unwrap()
         .text()
@@ -34,9 +38,15 @@ async fn a_pat_in_the_url_is_redacted_in_the_journal_and_flagged() {
 async fn the_control_plane_serves_health_profile_and_clears_the_journal() {
     let p = profile("");
     let secrets: Vec<String> = p.secrets().into_iter().map(|s| s.value).collect();
-    let server = MockServer::start(p).await.unwrap();
+    let server = MockServer::builder().profile(p).control_plane(true).start().await.unwrap();
     let http = ado_tests::http().build().expect("client builds");
-    reqwest::get(format!("{}/_apis/projects", server.collection_url("DefaultCollection"))).await.unwrap();
+    ado_tests::http()
+        .build()
+        .unwrap()
+        .get(format!("{}/_apis/projects", server.collection_url("DefaultCollection")))
+        .send()
+        .await
+        .unwrap();
     let health: serde_json::Value = http
         .get(format!("{}/healthz", server.control_url().expect("a control plane")))
         .send()
@@ -80,7 +90,7 @@ async fn the_journal_is_bounded() {
 
 #[tokio::test]
 async fn shutdown_stops_the_server_and_frees_the_port() {
-    let server = MockServer::start(profile("")).await.unwrap();
+    let server = MockServer::builder().profile(profile("")).start().await.unwrap();
     let addr = server.addr();
     assert!(server.url().starts_with("http://127.0.0.1:"));
     assert_eq!(server.collection_url("DefaultCollection"), format!("http://{addr}/tfs/DefaultCollection"));
@@ -95,7 +105,7 @@ async fn the_python_sdk_request_shape_is_served() {
     // api-version only in Accept (client-facts 3.1).
     let p = profile("");
     let pat = token(&p, "CONTOSO\\joseph", "full");
-    let server = MockServer::start(p).await.unwrap();
+    let server = MockServer::builder().profile(p).start().await.unwrap();
     let http = ado_tests::http().build().expect("client builds");
     let base = server.url();
     let options = http
