@@ -247,6 +247,12 @@ pub struct ServeArgs {
     /// Where the emulated server listens (port 0 picks a free port).
     #[arg(long, default_value = "127.0.0.1:0", value_name = "ADDR")]
     pub listen: SocketAddr,
+    /// Soft mode: serve what an allowed caller gets even where the real server refuses, and log
+    /// (and journal, as `would_refuse`) what it would have answered and why. Handshake steps,
+    /// the challenge to a request without credentials and paths with no route are answered as
+    /// usual.
+    #[arg(long)]
+    pub soft: bool,
 }
 
 /// `check`.

@@ -38,6 +38,14 @@ struct Cli {
     /// Where the control plane listens.
     #[arg(long, default_value = "127.0.0.1:0", value_name = "ADDR")]
     control: SocketAddr,
+    /// Soft mode: serve every request an allowed caller would get, even where the real server
+    /// refuses, and record in the journal what it would have answered and why (each row's
+    /// `would_refuse`: status, reason, explanation, hint). Point an existing integration suite
+    /// at it to list a client's authentication mistakes without breaking the suite. Handshake
+    /// steps, the challenge to a request without credentials and paths with no route are
+    /// answered as usual.
+    #[arg(long)]
+    soft: bool,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -114,7 +122,10 @@ fn run() -> anyhow::Result<ExitCode> {
             print!("{}", credentials(&profile));
             Ok(ExitCode::SUCCESS)
         }
-        None => serve(profile, cli.listen, cli.control),
+        None => serve(
+            profile,
+            Options { listen: cli.listen, control: Some(cli.control), soft: cli.soft, ..Options::default() },
+        ),
     }
 }
 
@@ -151,7 +162,7 @@ fn credentials(profile: &Profile) -> String {
 /// counted) rather than stalling the server.
 const LOG_BUFFER_LINES: usize = 4096;
 
-fn serve(profile: Profile, listen: SocketAddr, control: SocketAddr) -> anyhow::Result<ExitCode> {
+fn serve(profile: Profile, options: Options) -> anyhow::Result<ExitCode> {
     // A reader that stops reading must never freeze serving: decision lines go through a bounded,
     // lossy queue to a writer thread, which alone may block on the pipe.
     let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
@@ -169,11 +180,16 @@ fn serve(profile: Profile, listen: SocketAddr, control: SocketAddr) -> anyhow::R
     let runtime =
         tokio::runtime::Builder::new_multi_thread().enable_all().build().context("failed to start the runtime")?;
     let result = runtime.block_on(async move {
-        let options = Options { listen, control: Some(control), ..Options::default() };
         let server = MockServer::start_with(profile, options).await?;
         // A closed stdout (the reader went away) must not bring the server down.
         let mut out = std::io::stdout();
         let _ = writeln!(out, "listening on {}", server.url());
+        if server.state().soft() {
+            let _ = writeln!(
+                out,
+                "soft mode: refusals are served; the journal's would_refuse says what the server would answer"
+            );
+        }
         if let Some(control) = server.control_url() {
             let _ = writeln!(out, "control on {control}");
         }

@@ -28,6 +28,8 @@ pub struct Options {
     pub clock: Clock,
     /// Resource limits.
     pub limits: Limits,
+    /// Soft mode ([`crate::soft`]): serve refused requests anyway and journal the refusal.
+    pub soft: bool,
 }
 
 impl Default for Options {
@@ -39,6 +41,7 @@ impl Default for Options {
             journal_capacity: DEFAULT_CAPACITY,
             clock: system_clock(),
             limits: Limits::default(),
+            soft: false,
         }
     }
 }
@@ -99,6 +102,7 @@ impl MockServer {
         let realm = profile.public_url.clone().unwrap_or_else(|| app_url(scheme, addr, &profile.virtual_directory));
         let journal = Journal::new(options.journal_capacity);
         let state = AppState::with_limits(profile, realm, journal, options.clock, options.limits);
+        state.set_soft(options.soft);
         let (tx, rx) = oneshot::channel::<()>();
         let control_router = crate::control::router(state.clone());
         let server_state = state.clone();
