@@ -76,6 +76,37 @@ enum Command {
         /// Request headers as `Name: value` (e.g. an Authorization line copied from a log).
         headers: Vec<String>,
     },
+    /// Fingerprint a live server into a profile (TOML, on stdout) that `ado-mock-server
+    /// --profile` loads: virtual directory, challenge set and order (IIS Anonymous, Windows
+    /// providers, IIS Basic), TFS's headers and error-body format, the `Server` header, and the
+    /// release they narrow to.
+    ///
+    /// It sends few, read-only requests (GET and OPTIONS) and prints each one, with what it is
+    /// for, on stderr. It sends no credential unless --pat-env names a variable holding a PAT;
+    /// then it also reads the location table (maxVersion and ids pin the release), the account,
+    /// and the collections, projects and repositories the PAT may see. Nothing secret is
+    /// written: the profile names the account and a PAT *name*, never a token.
+    ///
+    /// Examples:
+    ///   ado-mock-server probe http://tfs.contoso.local:8080/tfs > customer.toml
+    ///   ADO_PAT=... ado-mock-server probe https://tfs.contoso.local/tfs/DefaultCollection \
+    ///       --pat-env ADO_PAT --ca-file corp-ca.pem > customer.toml
+    ///   ado-mock-server --profile customer.toml --listen 127.0.0.1:8080
+    #[command(verbatim_doc_comment)]
+    Probe {
+        /// The server URL (`http[s]://host[:port]/tfs`) or a collection URL.
+        url: String,
+        /// The environment variable holding a PAT to authenticate with (never on the command
+        /// line, where process listings show it). Without it only anonymous requests are sent.
+        #[arg(long, value_name = "VAR")]
+        pat_env: Option<String>,
+        /// A CA certificate (PEM) to trust for https (none is trusted otherwise).
+        #[arg(long, value_name = "FILE")]
+        ca_file: Option<PathBuf>,
+        /// Seconds to wait for each answer.
+        #[arg(long, default_value_t = 20, value_name = "SECONDS")]
+        timeout: u64,
+    },
     /// Print the profile's test credentials (accounts, passwords, PAT names and tokens), so a
     /// person can point a client at the server. This is the one place they are printed.
     Credentials,
@@ -118,6 +149,7 @@ fn run() -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Some(Command::Probe { url, pat_env, ca_file, timeout }) => probe(url, pat_env, ca_file, timeout),
         Some(Command::Credentials) => {
             print!("{}", credentials(&profile));
             Ok(ExitCode::SUCCESS)
@@ -127,6 +159,27 @@ fn run() -> anyhow::Result<ExitCode> {
             Options { listen: cli.listen, control: Some(cli.control), soft: cli.soft, ..Options::default() },
         ),
     }
+}
+
+fn probe(url: String, pat_env: Option<String>, ca_file: Option<PathBuf>, timeout: u64) -> anyhow::Result<ExitCode> {
+    let pat = match pat_env {
+        Some(var) => Some(crate::secret::Secret::new(
+            std::env::var(&var).with_context(|| format!("--pat-env {var}: the variable is not set"))?,
+        )),
+        None => None,
+    };
+    let options =
+        crate::probe::ProbeOptions { url: url.clone(), pat, ca_file, timeout: std::time::Duration::from_secs(timeout) };
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let mut log = |line: &str| eprintln!("probe: {line}");
+    let repro = runtime.block_on(crate::probe::probe(&options, &mut log))?;
+    for line in &repro.unknown {
+        eprintln!("probe: not inferred: {line}");
+    }
+    let mut out = std::io::stdout();
+    let _ = out.write_all(repro.to_toml(&url).as_bytes());
+    let _ = out.flush();
+    Ok(ExitCode::SUCCESS)
 }
 
 fn credentials(profile: &Profile) -> String {

@@ -16,6 +16,7 @@
 //! - [`cli`]: the `ado-mock-server` command line.
 //! - [`jwt`]: the mock's job access tokens (HS256 JWTs).
 //! - [`tls`]: HTTPS: the generated CA and certificate, channel bindings (RFC 5929).
+//! - [`probe`]: `ado-mock-server probe URL`: a live server fingerprinted into a profile.
 //! - [`soft`]: soft mode: refusals served anyway, the would-be refusal journaled.
 //! - [`explain`]: the offline "what would the server decide" used by `ado-mock-server explain`.
 //! - [`api_version`], [`secret`], [`error`], [`time_text`]: small shared types.
@@ -31,6 +32,7 @@ pub mod journal;
 pub mod jwt;
 pub mod kerberos;
 pub mod ntlm;
+pub mod probe;
 pub mod profile;
 pub mod rest;
 pub mod secret;
