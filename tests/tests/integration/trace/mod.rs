@@ -3,5 +3,6 @@
 //! IIS mode of the library into a profile that behaves the same; a HAR recorded from a client's
 //! run imports into a reproduction that answers the same, with no secret of the trace written.
 
+mod import;
 mod probe;
 mod soft;
