@@ -45,6 +45,7 @@ pub struct MockServerBuilder {
     control: Option<SocketAddr>,
     journal_capacity: usize,
     clock: Option<Clock>,
+    soft: bool,
 }
 
 impl MockServerBuilder {
@@ -56,6 +57,7 @@ impl MockServerBuilder {
             control: None,
             journal_capacity: DEFAULT_CAPACITY,
             clock: None,
+            soft: false,
         }
     }
 
@@ -164,6 +166,16 @@ impl MockServerBuilder {
         self
     }
 
+    /// Soft mode: every refused request is served anyway, and its journal row's
+    /// `would_refuse` says what the real server would have answered and why; for finding a
+    /// client's auth mistakes in an existing integration suite without breaking it first
+    /// (Windows handshake steps and requests with no credential at all are still answered as
+    /// decided, so clients can authenticate). Default off.
+    pub fn soft(mut self, on: bool) -> Self {
+        self.soft = on;
+        self
+    }
+
     /// Reads the profile, applies the switches and starts the server.
     ///
     /// # Errors
@@ -179,6 +191,7 @@ impl MockServerBuilder {
             journal_capacity: self.journal_capacity,
             clock,
             limits: Limits::default(),
+            soft: self.soft,
         };
         MockServer::start_with(profile, options).await
     }

@@ -38,6 +38,14 @@ struct Cli {
     /// Where the control plane listens.
     #[arg(long, default_value = "127.0.0.1:0", value_name = "ADDR")]
     control: SocketAddr,
+    /// Soft mode: serve every request an allowed caller would get, even where the real server
+    /// refuses, and record in the journal what it would have answered and why (each row's
+    /// `would_refuse`: status, reason, explanation, hint). Point an existing integration suite
+    /// at it to list a client's authentication mistakes without breaking the suite. Handshake
+    /// steps, the challenge to a request without credentials and paths with no route are
+    /// answered as usual.
+    #[arg(long)]
+    soft: bool,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -67,6 +75,37 @@ enum Command {
         iis_log: Option<String>,
         /// Request headers as `Name: value` (e.g. an Authorization line copied from a log).
         headers: Vec<String>,
+    },
+    /// Fingerprint a live server into a profile (TOML, on stdout) that `ado-mock-server
+    /// --profile` loads: virtual directory, challenge set and order (IIS Anonymous, Windows
+    /// providers, IIS Basic), TFS's headers and error-body format, the `Server` header, and the
+    /// release they narrow to.
+    ///
+    /// It sends few, read-only requests (GET and OPTIONS) and prints each one, with what it is
+    /// for, on stderr. It sends no credential unless --pat-env names a variable holding a PAT;
+    /// then it also reads the location table (maxVersion and ids pin the release), the account,
+    /// and the collections, projects and repositories the PAT may see. Nothing secret is
+    /// written: the profile names the account and a PAT *name*, never a token.
+    ///
+    /// Examples:
+    ///   ado-mock-server probe http://tfs.contoso.local:8080/tfs > customer.toml
+    ///   ADO_PAT=... ado-mock-server probe https://tfs.contoso.local/tfs/DefaultCollection \
+    ///       --pat-env ADO_PAT --ca-file corp-ca.pem > customer.toml
+    ///   ado-mock-server --profile customer.toml --listen 127.0.0.1:8080
+    #[command(verbatim_doc_comment)]
+    Probe {
+        /// The server URL (`http[s]://host[:port]/tfs`) or a collection URL.
+        url: String,
+        /// The environment variable holding a PAT to authenticate with (never on the command
+        /// line, where process listings show it). Without it only anonymous requests are sent.
+        #[arg(long, value_name = "VAR")]
+        pat_env: Option<String>,
+        /// A CA certificate (PEM) to trust for https (none is trusted otherwise).
+        #[arg(long, value_name = "FILE")]
+        ca_file: Option<PathBuf>,
+        /// Seconds to wait for each answer.
+        #[arg(long, default_value_t = 20, value_name = "SECONDS")]
+        timeout: u64,
     },
     /// Print the profile's test credentials (accounts, passwords, PAT names and tokens), so a
     /// person can point a client at the server. This is the one place they are printed.
@@ -110,19 +149,45 @@ fn run() -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Some(Command::Probe { url, pat_env, ca_file, timeout }) => probe(url, pat_env, ca_file, timeout),
         Some(Command::Credentials) => {
             print!("{}", Credentials::of(&profile));
             Ok(ExitCode::SUCCESS)
         }
-        None => serve(profile, cli.listen, cli.control),
+        None => serve(profile, cli.listen, cli.control, cli.soft),
     }
+}
+
+fn probe(url: String, pat_env: Option<String>, ca_file: Option<PathBuf>, timeout: u64) -> anyhow::Result<ExitCode> {
+    let pat = match pat_env {
+        Some(var) => Some(ado_mock_server::secret::Secret::new(
+            std::env::var(&var).with_context(|| format!("--pat-env {var}: the variable is not set"))?,
+        )),
+        None => None,
+    };
+    let options = ado_mock_server::probe::ProbeOptions {
+        url: url.clone(),
+        pat,
+        ca_file,
+        timeout: std::time::Duration::from_secs(timeout),
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let mut log = |line: &str| eprintln!("probe: {line}");
+    let repro = runtime.block_on(ado_mock_server::probe::probe(&options, &mut log))?;
+    for line in &repro.unknown {
+        eprintln!("probe: not inferred: {line}");
+    }
+    let mut out = std::io::stdout();
+    let _ = out.write_all(repro.to_toml(&url).as_bytes());
+    let _ = out.flush();
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Decision lines kept in memory while stdout's reader is slow; past it lines are dropped (and
 /// counted) rather than stalling the server.
 const LOG_BUFFER_LINES: usize = 4096;
 
-fn serve(profile: Profile, listen: SocketAddr, control: SocketAddr) -> anyhow::Result<ExitCode> {
+fn serve(profile: Profile, listen: SocketAddr, control: SocketAddr, soft: bool) -> anyhow::Result<ExitCode> {
     // A reader that stops reading must never freeze serving: decision lines go through a bounded,
     // lossy queue to a writer thread, which alone may block on the pipe.
     let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
@@ -140,10 +205,17 @@ fn serve(profile: Profile, listen: SocketAddr, control: SocketAddr) -> anyhow::R
     let runtime =
         tokio::runtime::Builder::new_multi_thread().enable_all().build().context("failed to start the runtime")?;
     let result = runtime.block_on(async move {
-        let server = MockServer::builder().profile(profile).listen(listen).control_plane_at(control).start().await?;
+        let server =
+            MockServer::builder().profile(profile).listen(listen).control_plane_at(control).soft(soft).start().await?;
         // A closed stdout (the reader went away) must not bring the server down.
         let mut out = std::io::stdout();
         let _ = writeln!(out, "listening on {}", server.url());
+        if server.is_soft() {
+            let _ = writeln!(
+                out,
+                "soft mode: refusals are served; the journal's would_refuse says what the server would answer"
+            );
+        }
         if let Some(control) = server.control_url() {
             let _ = writeln!(out, "control on {control}");
         }

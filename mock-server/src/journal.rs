@@ -113,6 +113,10 @@ pub struct JournalEntry {
     /// when the request carried no AUTHENTICATE.
     #[serde(default)]
     pub channel_bindings: Option<crate::ntlm::BindingsSeen>,
+    /// Soft mode only: the refusal the real server would have sent instead of this row's
+    /// answer (status, reason, layer, explanation, hint); absent when nothing was softened.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub would_refuse: Option<crate::soft::WouldRefuse>,
 }
 
 fn http() -> String {
@@ -292,6 +296,7 @@ mod tests {
             secret_in_url: false,
             iis_log: IisLog::default(),
             channel_bindings: None,
+            would_refuse: None,
         }
     }
 

@@ -72,6 +72,7 @@ mod credentials;
 pub mod error;
 pub mod explain;
 pub mod journal;
+pub mod probe;
 pub mod profile;
 mod recorded;
 pub mod secret;
@@ -104,6 +105,7 @@ internal_modules! {
     ntlm,
     rest,
     server,
+    soft,
     time_text,
     tls,
 }

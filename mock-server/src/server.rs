@@ -31,6 +31,8 @@ pub struct Options {
     pub clock: Clock,
     /// Resource limits.
     pub limits: Limits,
+    /// Soft mode ([`crate::soft`]): serve refused requests anyway and journal the refusal.
+    pub soft: bool,
 }
 
 impl Default for Options {
@@ -42,6 +44,7 @@ impl Default for Options {
             journal_capacity: DEFAULT_CAPACITY,
             clock: system_clock(),
             limits: Limits::default(),
+            soft: false,
         }
     }
 }
@@ -124,6 +127,7 @@ impl MockServer {
         let realm = profile.public_url.clone().unwrap_or_else(|| app_url(scheme, addr, &profile.virtual_directory));
         let journal = Journal::new(options.journal_capacity);
         let state = AppState::with_limits(profile, realm, journal, options.clock, options.limits);
+        state.set_soft(options.soft);
         let (tx, rx) = oneshot::channel::<()>();
         let control_router = crate::control::router(state.clone());
         let server_state = state.clone();
@@ -148,6 +152,11 @@ impl MockServer {
             drop(stop_rx);
         });
         Ok(MockServer { addr, control_addr, state, tls, shutdown: Some(tx), task: Some(task) })
+    }
+
+    /// Whether soft mode is on ([`MockServerBuilder::soft`]).
+    pub fn is_soft(&self) -> bool {
+        self.state.soft()
     }
 
     /// The emulated server's address.

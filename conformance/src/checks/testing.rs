@@ -38,6 +38,7 @@ pub fn entry(seq: u64, method: &str, path: &str, status: u16, reason: &str) -> J
         secret_in_url: false,
         iis_log: Default::default(),
         channel_bindings: None,
+        would_refuse: None,
     }
 }
 

@@ -49,7 +49,7 @@ fn pick_case(scenario: &Arc<crate::scenario::Scenario>, release: Option<&str>) -
 }
 
 async fn serve_case(case: Case, args: &ServeArgs) -> anyhow::Result<u8> {
-    let options = Options { listen: args.listen, ..Options::default() };
+    let options = Options { listen: args.listen, soft: args.soft, ..Options::default() };
     let server = MockServer::start_with(case.profile.as_ref().clone(), options)
         .await
         .map_err(|source| ExpectedError::Serve { id: case.scenario.id.clone(), source })?;
@@ -105,6 +105,10 @@ fn log_new(server: &MockServer, after: u64) -> u64 {
     let mut last = after;
     for e in server.journal().into_iter().filter(|e| e.seq > after) {
         let hint = if e.hint.is_empty() { String::new() } else { format!(" | fix: {}", e.hint) };
+        let hint = match &e.would_refuse {
+            Some(w) => format!("{hint} | soft: would answer {} {}: {}", w.status, w.reason, w.hint),
+            None => hint,
+        };
         crate::out::stderr(&format!(
             "conn={} {} {} -> {} {}: {}{hint}\n",
             e.connection, e.method, e.path, e.status, e.reason, e.explanation

@@ -36,6 +36,10 @@ async fn handle(State(state): State<AppState>, request: Request) -> Response<Bod
     let nonce: [u8; 8] = rand::random();
     let (facts, extras) = extract::facts(state.profile(), &parts, (slot.id, slot.auth(), slot.tls), state.now(), nonce);
     let decision = decide(state.profile(), &facts, &|account| state.failed_logons(account));
+    let (decision, would_refuse) = match state.soft() {
+        true => crate::soft::soften(decision, &facts),
+        false => (decision, None),
+    };
     if let ConnectionUpdate::Set(next) = &decision.connection {
         state.set_connection_auth(&slot, next.clone());
     }
@@ -43,7 +47,7 @@ async fn handle(State(state): State<AppState>, request: Request) -> Response<Bod
         state.record_logon(logon);
     }
     let response = respond_to(&state, &facts, &extras, &decision, &bytes).await;
-    record(&state, facts, extras, decision, response.status().as_u16());
+    record(&state, facts, extras, decision, response.status().as_u16(), would_refuse);
     response
 }
 
@@ -109,7 +113,14 @@ pub async fn respond_to(
 
 /// Journals the request. Entries are stored as decided and redacted when read (the journal's
 /// readers and the log line below), which keeps redaction off the hot path.
-fn record(state: &AppState, facts: RequestFacts, extras: Extras, decision: Decision, status: u16) {
+fn record(
+    state: &AppState,
+    facts: RequestFacts,
+    extras: Extras,
+    decision: Decision,
+    status: u16,
+    would_refuse: Option<crate::soft::WouldRefuse>,
+) {
     let credential = summarize(&facts.credential);
     let path = match extras.query {
         Some(q) => format!("{}?{q}", facts.path),
@@ -150,6 +161,7 @@ fn record(state: &AppState, facts: RequestFacts, extras: Extras, decision: Decis
         secret_in_url: false,
         iis_log,
         channel_bindings: decision.channel_bindings,
+        would_refuse,
     };
     if tracing::enabled!(target: "ado_mock_server::decision", tracing::Level::INFO) {
         let shown = state.redactor().redact_entry(entry.clone());

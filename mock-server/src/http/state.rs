@@ -1,7 +1,7 @@
 //! Shared server state (a cheap handle) and the per-connection slot.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 
 use uuid::Uuid;
@@ -37,6 +37,8 @@ struct Shared {
     /// The REST module's state: git repositories (created on first use, removed with the
     /// state) and rendered bodies.
     rest: RestState,
+    /// Soft mode (`crate::soft`): refusals are served anyway and journaled.
+    soft: AtomicBool,
 }
 
 /// The server's shared state. Cloning is cheap.
@@ -69,8 +71,19 @@ impl AppState {
                 limits,
                 pending: Mutex::default(),
                 rest: RestState::default(),
+                soft: AtomicBool::new(false),
             }),
         }
+    }
+
+    /// Turns soft mode on or off (`crate::soft`).
+    pub fn set_soft(&self, soft: bool) {
+        self.shared.soft.store(soft, Ordering::Relaxed);
+    }
+
+    /// Whether soft mode is on.
+    pub fn soft(&self) -> bool {
+        self.shared.soft.load(Ordering::Relaxed)
     }
 
     /// The profile.

@@ -6,3 +6,5 @@ mod mock;
 mod runner;
 // The scenario library's proof: reference and mutants, baselines of real clients, the catalogue.
 mod library;
+// From evidence to a reproduction: soft mode, `probe` round trips, HAR import and replay.
+mod trace;
