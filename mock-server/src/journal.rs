@@ -238,7 +238,14 @@ pub struct Redactor {
 impl Redactor {
     /// A redactor for the profile's secrets.
     pub fn for_profile(profile: &Profile) -> Self {
-        Self { finder: Arc::new(SecretFinder::new(profile.secrets())) }
+        Self::with_extra(profile, Vec::new())
+    }
+
+    /// A redactor for the profile's secrets and `extra` ones (the control plane's token).
+    pub fn with_extra(profile: &Profile, extra: Vec<crate::secret::SecretSpec>) -> Self {
+        let mut secrets = profile.secrets();
+        secrets.extend(extra);
+        Self { finder: Arc::new(SecretFinder::new(secrets)) }
     }
 
     /// The finder behind it.

@@ -381,11 +381,17 @@ impl LeakScanner {
         }
         self.tail.extend_from_slice(chunk);
         self.found.extend(self.finder.leaks_in(&self.tail));
-        // Room for the longest needle written out with escapes (%XX, colour codes, breaks).
-        let keep = (self.finder.longest * 4).max(4096);
+        let keep = self.overlap();
         if self.tail.len() > keep {
             self.tail.drain(..self.tail.len() - keep);
         }
+    }
+
+    /// How many bytes a secret may span once disguised (the longest needle written out with
+    /// escapes: `%XX`, colour codes, line breaks): the scanner keeps that much of the previous
+    /// chunks, and a capture cut short drops that much, where a secret may have begun.
+    pub fn overlap(&self) -> usize {
+        (self.finder.longest * 4).max(4096)
     }
 
     /// The leaks seen so far.

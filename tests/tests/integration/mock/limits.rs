@@ -174,3 +174,155 @@ fn a_closed_stdout_does_not_stop_the_standalone_server() {
     assert!(alive, "the server survived writing to a closed stdout");
     assert!(answer.starts_with("HTTP/1.1 401"), "{answer}");
 }
+
+/// Issue 17: the server-wide cap counts connections with a handshake in progress, not
+/// handshakes, so one keep-alive connection can run any number of them in turn (before, the
+/// 1,025th on one connection got `ntlm.no_handshake`), with either IIS setting.
+#[tokio::test]
+async fn two_thousand_ntlm_handshakes_on_one_connection_all_succeed() {
+    const HANDSHAKES: usize = 2000;
+    for persist in [true, false] {
+        let overrides = format!("[iis]\npersist-auth-per-connection = {persist}");
+        let server = MockServer::start_with(profile(&overrides), Options::default()).await.expect("server starts");
+        let addr = server.addr();
+        let statuses = tokio::task::spawn_blocking(move || {
+            let mut stream = TcpStream::connect(addr).unwrap();
+            stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+            let type1 = STANDARD.encode(ado_tests::ntlm::negotiate("CLIENTPC"));
+            let logon =
+                ado_tests::ntlm::Logon { user: "joseph", domain: "CONTOSO", password: "Passw0rd!", workstation: "CLIENTPC" };
+            let mut statuses = Vec::with_capacity(HANDSHAKES);
+            for _ in 0..HANDSHAKES {
+                let (_, head) = keep_alive_request(&mut stream, &format!("NTLM {type1}"));
+                let challenge = head
+                    .lines()
+                    .find_map(|l| l.strip_prefix("WWW-Authenticate: NTLM ").or_else(|| l.strip_prefix("www-authenticate: NTLM ")))
+                    .map(|t| STANDARD.decode(t.trim()).unwrap())
+                    .unwrap_or_else(|| panic!("a CHALLENGE: {head}"));
+                let type3 = STANDARD.encode(ado_tests::ntlm::authenticate(&challenge, &logon).unwrap());
+                statuses.push(keep_alive_request(&mut stream, &format!("NTLM {type3}")).0);
+            }
+            statuses
+        })
+        .await
+        .unwrap();
+        let refused: Vec<(usize, u16)> = statuses.iter().copied().enumerate().filter(|(_, s)| *s != 200).collect();
+        assert!(refused.is_empty(), "persist-auth-per-connection = {persist}: refused handshakes {:?}", &refused[..refused.len().min(5)]);
+        let journal = server.journal();
+        assert_eq!(journal.len(), 2 * HANDSHAKES);
+        assert!(journal.iter().all(|e| e.connection == journal[0].connection), "one connection");
+        assert!(journal.iter().all(|e| e.reason.code() != "ntlm.no_handshake"));
+    }
+}
+
+/// Sends one GET with `Authorization: authorization` on a kept-alive connection and reads its
+/// answer whole (head and Content-Length body); returns the status and the head.
+fn keep_alive_request(stream: &mut TcpStream, authorization: &str) -> (u16, String) {
+    write!(
+        stream,
+        "GET /tfs/DefaultCollection/_apis/projects HTTP/1.1\r\nHost: x\r\nAuthorization: {authorization}\r\n\r\n"
+    )
+    .unwrap();
+    let mut buf = Vec::new();
+    let mut byte = [0u8; 1];
+    while !buf.ends_with(b"\r\n\r\n") {
+        let n = stream.read(&mut byte).unwrap();
+        assert_eq!(n, 1, "the server closed the connection: {}", String::from_utf8_lossy(&buf));
+        buf.push(byte[0]);
+    }
+    let head = String::from_utf8_lossy(&buf).into_owned();
+    let length: usize = head
+        .lines()
+        .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse().unwrap()))
+        .unwrap_or(0);
+    let mut body = vec![0u8; length];
+    stream.read_exact(&mut body).unwrap();
+    let status = head.get(9..12).and_then(|s| s.parse().ok()).unwrap_or(0);
+    (status, head)
+}
+
+/// Issue 17: a client that sends requests and never reads its answers is cut off by the write
+/// timeout (before, 50 such connections stayed open for ever, each holding a connection slot).
+#[tokio::test]
+async fn never_reading_connections_are_closed_by_the_write_timeout() {
+    const CONNECTIONS: usize = 50;
+    let limits = Limits { write_timeout: Duration::from_millis(500), ..Limits::default() };
+    let server = start(limits).await;
+    let addr = server.addr();
+    let started = std::time::Instant::now();
+    let closed = tokio::task::spawn_blocking(move || {
+        let threads: Vec<_> = (0..CONNECTIONS).map(|_| std::thread::spawn(move || flood_without_reading(addr))).collect();
+        threads.into_iter().map(|t| t.join().unwrap()).collect::<Vec<_>>()
+    })
+    .await
+    .unwrap();
+    let still_open = closed.iter().filter(|c| !**c).count();
+    assert_eq!(still_open, 0, "{still_open} of {CONNECTIONS} never-reading connections were left open");
+    assert!(started.elapsed() < Duration::from_secs(60));
+    // The server is still serving.
+    let answer = exchange(addr, b"GET /tfs/_apis/connectionData HTTP/1.1\r\nHost: x\r\n\r\n", Duration::from_secs(10));
+    assert!(answer.starts_with("HTTP/1.1 401"), "{answer}");
+}
+
+/// Writes pipelined requests and never reads; `true` once the server has closed the connection
+/// (a write fails with a reset or a broken pipe), `false` if it is still open after 40 s.
+fn flood_without_reading(addr: std::net::SocketAddr) -> bool {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream.set_write_timeout(Some(Duration::from_millis(200))).unwrap();
+    let batch = "GET /tfs/DefaultCollection/_apis/projects HTTP/1.1\r\nHost: x\r\n\r\n".repeat(64);
+    let deadline = std::time::Instant::now() + Duration::from_secs(40);
+    while std::time::Instant::now() < deadline {
+        match stream.write(batch.as_bytes()) {
+            Ok(_) => {}
+            Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {}
+            Err(_) => return true,
+        }
+    }
+    false
+}
+
+#[tokio::test]
+async fn limit_answers_reach_the_journal() {
+    let limits = Limits {
+        header_read_timeout: Duration::from_millis(400),
+        body_read_timeout: Duration::from_millis(300),
+        max_body_bytes: 1024,
+        ..Limits::default()
+    };
+    let server = start(limits).await;
+    let addr = server.addr();
+    tokio::task::spawn_blocking(move || {
+        let big = "a".repeat(20 * 1024);
+        let head = format!("GET /tfs/DefaultCollection/_apis/projects?big=1 HTTP/1.1\r\nHost: x\r\nX-Big: {big}\r\n\r\n");
+        assert!(exchange(addr, head.as_bytes(), Duration::from_secs(10)).starts_with("HTTP/1.1 431"));
+        let body = "POST /tfs/DefaultCollection/_apis/projects HTTP/1.1\r\nHost: x\r\nContent-Length: 4096\r\n\r\n";
+        let body = format!("{body}{}", "x".repeat(4096));
+        assert!(exchange(addr, body.as_bytes(), Duration::from_secs(10)).starts_with("HTTP/1.1 413"));
+        let slow = "POST /tfs/DefaultCollection/_apis/wit HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\npartial";
+        assert!(exchange(addr, slow.as_bytes(), Duration::from_secs(10)).starts_with("HTTP/1.1 408"));
+        // Half a head, then silence: closed, and journaled.
+        assert_eq!(exchange(addr, b"GET /tfs/half HTTP/1.1\r\nHost: x\r\n", Duration::from_secs(10)), "");
+        // An idle connection that times out is no request: no row.
+        drop(TcpStream::connect(addr).map(|s| {
+            std::thread::sleep(Duration::from_millis(800));
+            s
+        }));
+    })
+    .await
+    .unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let rows: Vec<(u16, String, String, String)> = server
+        .journal()
+        .iter()
+        .map(|e| (e.status, e.reason.code().to_owned(), e.layer.name().to_owned(), format!("{} {}", e.method, e.path)))
+        .collect();
+    let expected = [
+        (431, "limit.headers_too_large", "GET /tfs/DefaultCollection/_apis/projects?big=1"),
+        (413, "limit.body_too_large", "POST /tfs/DefaultCollection/_apis/projects"),
+        (408, "limit.body_timeout", "POST /tfs/DefaultCollection/_apis/wit"),
+        (408, "limit.header_timeout", "GET /tfs/half"),
+    ];
+    let expected: Vec<(u16, String, String, String)> =
+        expected.iter().map(|(s, r, what)| (*s, (*r).to_owned(), "limits".to_owned(), (*what).to_owned())).collect();
+    assert_eq!(rows, expected);
+}
