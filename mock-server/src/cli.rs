@@ -180,6 +180,8 @@ fn serve(profile: Profile, listen: SocketAddr, control: SocketAddr) -> anyhow::R
         let options = Options { listen, control: Some(control), ..Options::default() };
         let max_connections = options.limits.max_connections;
         let server = MockServer::start_with(profile, options).await?;
+        // Decision lines are redacted: have the finder ready for the first one.
+        server.state().redactor().warm();
         // A closed stdout (the reader went away) must not bring the server down.
         let mut out = std::io::stdout();
         let _ = writeln!(out, "listening on {}", server.url());

@@ -212,10 +212,7 @@ where
             if n == 0 {
                 break;
             }
-            let mut b = buffer.lock().unwrap_or_else(PoisonError::into_inner);
-            let room = OUTPUT_LIMIT.saturating_sub(b.bytes.len());
-            b.bytes.extend_from_slice(&chunk[..n.min(room)]);
-            b.truncated |= n > room;
+            buffer.lock().unwrap_or_else(PoisonError::into_inner).push(&chunk[..n]);
         }
     }))
 }

@@ -1,7 +1,7 @@
 //! Resource limits: oversized heads and bodies, slow clients, the connection limit and the cap
 //! on pending NTLM handshakes, each answered as documented in `mock-server/src/http/limits.rs`.
 
-use std::io::{Read, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
 
@@ -186,8 +186,10 @@ async fn two_thousand_ntlm_handshakes_on_one_connection_all_succeed() {
         let server = MockServer::start_with(profile(&overrides), Options::default()).await.expect("server starts");
         let addr = server.addr();
         let statuses = tokio::task::spawn_blocking(move || {
-            let mut stream = TcpStream::connect(addr).unwrap();
+            let stream = TcpStream::connect(addr).unwrap();
             stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+            stream.set_nodelay(true).unwrap();
+            let mut stream = BufReader::new(stream);
             let type1 = STANDARD.encode(ado_tests::ntlm::negotiate("CLIENTPC"));
             let logon =
                 ado_tests::ntlm::Logon { user: "joseph", domain: "CONTOSO", password: "Passw0rd!", workstation: "CLIENTPC" };
@@ -217,20 +219,21 @@ async fn two_thousand_ntlm_handshakes_on_one_connection_all_succeed() {
 
 /// Sends one GET with `Authorization: authorization` on a kept-alive connection and reads its
 /// answer whole (head and Content-Length body); returns the status and the head.
-fn keep_alive_request(stream: &mut TcpStream, authorization: &str) -> (u16, String) {
-    write!(
-        stream,
-        "GET /tfs/DefaultCollection/_apis/projects HTTP/1.1\r\nHost: x\r\nAuthorization: {authorization}\r\n\r\n"
-    )
-    .unwrap();
-    let mut buf = Vec::new();
-    let mut byte = [0u8; 1];
-    while !buf.ends_with(b"\r\n\r\n") {
-        let n = stream.read(&mut byte).unwrap();
-        assert_eq!(n, 1, "the server closed the connection: {}", String::from_utf8_lossy(&buf));
-        buf.push(byte[0]);
+fn keep_alive_request(stream: &mut BufReader<TcpStream>, authorization: &str) -> (u16, String) {
+    // One write: a request split over several small segments waits on Nagle and delayed ACKs.
+    let request =
+        format!("GET /tfs/DefaultCollection/_apis/projects HTTP/1.1\r\nHost: x\r\nAuthorization: {authorization}\r\n\r\n");
+    stream.get_mut().write_all(request.as_bytes()).unwrap();
+    let mut head = String::new();
+    loop {
+        let mut line = String::new();
+        let n = stream.read_line(&mut line).unwrap();
+        assert!(n > 0, "the server closed the connection: {head}");
+        head.push_str(&line);
+        if line == "\r\n" {
+            break;
+        }
     }
-    let head = String::from_utf8_lossy(&buf).into_owned();
     let length: usize = head
         .lines()
         .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse().unwrap()))
@@ -260,7 +263,11 @@ async fn never_reading_connections_are_closed_by_the_write_timeout() {
     assert_eq!(still_open, 0, "{still_open} of {CONNECTIONS} never-reading connections were left open");
     assert!(started.elapsed() < Duration::from_secs(60));
     // The server is still serving.
-    let answer = exchange(addr, b"GET /tfs/_apis/connectionData HTTP/1.1\r\nHost: x\r\n\r\n", Duration::from_secs(10));
+    let answer = tokio::task::spawn_blocking(move || {
+        exchange(addr, b"GET /tfs/_apis/connectionData HTTP/1.1\r\nHost: x\r\n\r\n", Duration::from_secs(10))
+    })
+    .await
+    .unwrap();
     assert!(answer.starts_with("HTTP/1.1 401"), "{answer}");
 }
 
@@ -326,3 +333,4 @@ async fn limit_answers_reach_the_journal() {
         expected.iter().map(|(s, r, what)| (*s, (*r).to_owned(), "limits".to_owned(), (*what).to_owned())).collect();
     assert_eq!(rows, expected);
 }
+
