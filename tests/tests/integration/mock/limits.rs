@@ -334,3 +334,45 @@ async fn limit_answers_reach_the_journal() {
     assert_eq!(rows, expected);
 }
 
+
+/// The standalone server raises its open-file soft limit to the hard limit and says on stderr
+/// how many connections it can hold: the connection limit, or what the open files allow.
+#[test]
+fn the_standalone_server_says_how_many_connections_it_can_hold() {
+    use std::io::BufRead;
+    let (_, hard) = nix::sys::resource::getrlimit(nix::sys::resource::Resource::RLIMIT_NOFILE).unwrap();
+    // A lower soft limit than the hard one, as shells often give: the server raises it.
+    let mut child = std::process::Command::new("sh")
+        .args(["-c", &format!("ulimit -Sn 256 && exec {} --listen 127.0.0.1:0", env!("CARGO_BIN_EXE_mock-server-dup"))])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    stderr.read_line(&mut line).unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    let expected = 4096u64.min(hard.saturating_sub(ado_mock_server::http::RESERVED_FDS)).max(1);
+    assert!(line.starts_with(&format!("ado-mock-server: can hold {expected} connections at once")), "{line}");
+    if hard > 256 {
+        assert!(line.contains(&format!("open-file limit raised from 256 to {hard}")), "{line}");
+    }
+}
+
+/// The control plane's token is printed once, at start, and never in a decision line, even
+/// when a client sends it to the emulated port.
+#[test]
+fn the_control_token_never_reaches_the_log() {
+    let server = super::Standalone::start("");
+    let token = server.control_token.clone();
+    assert!(token.len() >= 32);
+    let url = format!("{}/_apis/projects?token={token}", server.collection());
+    let (status, _) = super::curl(&["-s", "-H", &format!("Authorization: {token}"), &url]);
+    assert_eq!(status, 401);
+    let log = server.log();
+    assert!(log.contains("conn="), "a decision line was logged: {log}");
+    assert!(!log.contains(&token), "{log}");
+    let journal = serde_json::to_string(&server.journal()).unwrap();
+    assert!(!journal.contains(&token) && journal.contains("<redacted secret control-token>"), "{journal}");
+}
