@@ -218,7 +218,11 @@ fn serve(profile: Profile, listen: SocketAddr, control: SocketAddr) -> anyhow::R
 
 /// `can hold N connections at once (...)`: the connection limit, or the open-file limit when
 /// that allows fewer.
-fn capacity_line(max_connections: usize, open_files: Option<u64>, files: &std::io::Result<crate::http::OpenFiles>) -> String {
+fn capacity_line(
+    max_connections: usize,
+    open_files: Option<u64>,
+    files: &std::io::Result<crate::http::OpenFiles>,
+) -> String {
     let capacity = crate::http::connection_capacity(max_connections, open_files);
     let files = match files {
         Ok(f) if f.before < f.now => format!("open-file limit raised from {} to {}", f.before, f.now),

@@ -46,7 +46,12 @@ pub fn new_token() -> String {
 
 /// The token as a secret the finder redacts (journal, logs).
 pub fn token_spec(token: &Secret) -> SecretSpec {
-    SecretSpec { kind: SecretKind::Other, owner: TOKEN_OWNER.to_owned(), value: token.expose().to_owned(), users: Vec::new() }
+    SecretSpec {
+        kind: SecretKind::Other,
+        owner: TOKEN_OWNER.to_owned(),
+        value: token.expose().to_owned(),
+        users: Vec::new(),
+    }
 }
 
 /// The control plane's router for a plane bound to `bound`: token and `Host` checked on every
@@ -72,10 +77,14 @@ async fn guard(State((state, bound)): State<(AppState, SocketAddr)>, request: Re
     }
     let presented = request.headers().get(header::AUTHORIZATION).and_then(|h| h.to_str().ok());
     if !presented.is_some_and(|value| token_matches(value, state.control_token())) {
-        let mut response =
-            (StatusCode::UNAUTHORIZED, "the control plane needs `Authorization: Bearer <control-token>` (printed by the server at start)\n")
-                .into_response();
-        response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"control plane\""));
+        let mut response = (
+            StatusCode::UNAUTHORIZED,
+            "the control plane needs `Authorization: Bearer <control-token>` (printed by the server at start)\n",
+        )
+            .into_response();
+        response
+            .headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"control plane\""));
         return response;
     }
     next.run(request).await
@@ -108,7 +117,10 @@ fn split_host(host: &str) -> (&str, Option<u16>) {
     let host = host.trim();
     if let Some(rest) = host.strip_prefix('[') {
         let Some((name, after)) = rest.split_once(']') else { return (host, None) };
-        return (name, after.strip_prefix(':').and_then(|p| p.parse().ok()).or(if after.is_empty() { None } else { Some(0) }));
+        return (
+            name,
+            after.strip_prefix(':').and_then(|p| p.parse().ok()).or(if after.is_empty() { None } else { Some(0) }),
+        );
     }
     match host.rsplit_once(':') {
         Some((name, port)) if !name.contains(':') => (name, Some(port.parse().unwrap_or(0))),
@@ -164,10 +176,13 @@ mod tests {
     #[test]
     fn only_loopback_names_and_the_bound_address_are_hosts() {
         let bound = addr("127.0.0.1:4000");
-        for ok in ["127.0.0.1:4000", "localhost:4000", "LOCALHOST", "127.0.0.1", "[::1]:4000", "127.1.2.3:4000", "::1"] {
+        for ok in ["127.0.0.1:4000", "localhost:4000", "LOCALHOST", "127.0.0.1", "[::1]:4000", "127.1.2.3:4000", "::1"]
+        {
             assert!(host_allowed(ok, bound), "{ok}");
         }
-        for refused in ["evil.example:4000", "127.0.0.1:4001", "10.0.0.5:4000", "localhost.evil:4000", "", "[::1]x", "127.0.0.1:x"] {
+        for refused in
+            ["evil.example:4000", "127.0.0.1:4001", "10.0.0.5:4000", "localhost.evil:4000", "", "[::1]x", "127.0.0.1:x"]
+        {
             assert!(!host_allowed(refused, bound), "{refused}");
         }
         let lan = addr("192.168.1.20:4000");

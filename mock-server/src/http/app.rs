@@ -30,14 +30,19 @@ async fn handle(State(state): State<AppState>, request: Request) -> Response<Bod
     let mut bytes = axum::body::Bytes::new();
     if !axum::body::HttpBody::is_end_stream(&body) {
         let limits = state.limits();
-        let refused = match tokio::time::timeout(limits.body_read_timeout, axum::body::to_bytes(body, limits.max_body_bytes)).await {
-            Ok(Ok(read)) => {
-                bytes = read;
-                None
-            }
-            Ok(Err(_)) => Some((Reason::LimitBodyTooLarge, StatusCode::PAYLOAD_TOO_LARGE, "Request body too large")),
-            Err(_) => Some((Reason::LimitBodyTimeout, StatusCode::REQUEST_TIMEOUT, "Request body timed out")),
-        };
+        let refused =
+            match tokio::time::timeout(limits.body_read_timeout, axum::body::to_bytes(body, limits.max_body_bytes))
+                .await
+            {
+                Ok(Ok(read)) => {
+                    bytes = read;
+                    None
+                }
+                Ok(Err(_)) => {
+                    Some((Reason::LimitBodyTooLarge, StatusCode::PAYLOAD_TOO_LARGE, "Request body too large"))
+                }
+                Err(_) => Some((Reason::LimitBodyTimeout, StatusCode::REQUEST_TIMEOUT, "Request body timed out")),
+            };
         if let Some((reason, status, text)) = refused {
             limit_rows::record(&state, refused_request(&facts, extras), reason, status.as_u16());
             return plain(status, text);

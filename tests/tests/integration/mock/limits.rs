@@ -191,14 +191,20 @@ async fn two_thousand_ntlm_handshakes_on_one_connection_all_succeed() {
             stream.set_nodelay(true).unwrap();
             let mut stream = BufReader::new(stream);
             let type1 = STANDARD.encode(ado_tests::ntlm::negotiate("CLIENTPC"));
-            let logon =
-                ado_tests::ntlm::Logon { user: "joseph", domain: "CONTOSO", password: "Passw0rd!", workstation: "CLIENTPC" };
+            let logon = ado_tests::ntlm::Logon {
+                user: "joseph",
+                domain: "CONTOSO",
+                password: "Passw0rd!",
+                workstation: "CLIENTPC",
+            };
             let mut statuses = Vec::with_capacity(HANDSHAKES);
             for _ in 0..HANDSHAKES {
                 let (_, head) = keep_alive_request(&mut stream, &format!("NTLM {type1}"));
                 let challenge = head
                     .lines()
-                    .find_map(|l| l.strip_prefix("WWW-Authenticate: NTLM ").or_else(|| l.strip_prefix("www-authenticate: NTLM ")))
+                    .find_map(|l| {
+                        l.strip_prefix("WWW-Authenticate: NTLM ").or_else(|| l.strip_prefix("www-authenticate: NTLM "))
+                    })
                     .map(|t| STANDARD.decode(t.trim()).unwrap())
                     .unwrap_or_else(|| panic!("a CHALLENGE: {head}"));
                 let type3 = STANDARD.encode(ado_tests::ntlm::authenticate(&challenge, &logon).unwrap());
@@ -209,7 +215,11 @@ async fn two_thousand_ntlm_handshakes_on_one_connection_all_succeed() {
         .await
         .unwrap();
         let refused: Vec<(usize, u16)> = statuses.iter().copied().enumerate().filter(|(_, s)| *s != 200).collect();
-        assert!(refused.is_empty(), "persist-auth-per-connection = {persist}: refused handshakes {:?}", &refused[..refused.len().min(5)]);
+        assert!(
+            refused.is_empty(),
+            "persist-auth-per-connection = {persist}: refused handshakes {:?}",
+            &refused[..refused.len().min(5)]
+        );
         let journal = server.journal();
         assert_eq!(journal.len(), 2 * HANDSHAKES);
         assert!(journal.iter().all(|e| e.connection == journal[0].connection), "one connection");
@@ -221,8 +231,9 @@ async fn two_thousand_ntlm_handshakes_on_one_connection_all_succeed() {
 /// answer whole (head and Content-Length body); returns the status and the head.
 fn keep_alive_request(stream: &mut BufReader<TcpStream>, authorization: &str) -> (u16, String) {
     // One write: a request split over several small segments waits on Nagle and delayed ACKs.
-    let request =
-        format!("GET /tfs/DefaultCollection/_apis/projects HTTP/1.1\r\nHost: x\r\nAuthorization: {authorization}\r\n\r\n");
+    let request = format!(
+        "GET /tfs/DefaultCollection/_apis/projects HTTP/1.1\r\nHost: x\r\nAuthorization: {authorization}\r\n\r\n"
+    );
     stream.get_mut().write_all(request.as_bytes()).unwrap();
     let mut head = String::new();
     loop {
@@ -254,7 +265,8 @@ async fn never_reading_connections_are_closed_by_the_write_timeout() {
     let addr = server.addr();
     let started = std::time::Instant::now();
     let closed = tokio::task::spawn_blocking(move || {
-        let threads: Vec<_> = (0..CONNECTIONS).map(|_| std::thread::spawn(move || flood_without_reading(addr))).collect();
+        let threads: Vec<_> =
+            (0..CONNECTIONS).map(|_| std::thread::spawn(move || flood_without_reading(addr))).collect();
         threads.into_iter().map(|t| t.join().unwrap()).collect::<Vec<_>>()
     })
     .await
@@ -300,7 +312,8 @@ async fn limit_answers_reach_the_journal() {
     let addr = server.addr();
     tokio::task::spawn_blocking(move || {
         let big = "a".repeat(20 * 1024);
-        let head = format!("GET /tfs/DefaultCollection/_apis/projects?big=1 HTTP/1.1\r\nHost: x\r\nX-Big: {big}\r\n\r\n");
+        let head =
+            format!("GET /tfs/DefaultCollection/_apis/projects?big=1 HTTP/1.1\r\nHost: x\r\nX-Big: {big}\r\n\r\n");
         assert!(exchange(addr, head.as_bytes(), Duration::from_secs(10)).starts_with("HTTP/1.1 431"));
         let body = "POST /tfs/DefaultCollection/_apis/projects HTTP/1.1\r\nHost: x\r\nContent-Length: 4096\r\n\r\n";
         let body = format!("{body}{}", "x".repeat(4096));
@@ -333,7 +346,6 @@ async fn limit_answers_reach_the_journal() {
         expected.iter().map(|(s, r, what)| (*s, (*r).to_owned(), "limits".to_owned(), (*what).to_owned())).collect();
     assert_eq!(rows, expected);
 }
-
 
 /// The standalone server raises its open-file soft limit to the hard limit and says on stderr
 /// how many connections it can hold: the connection limit, or what the open files allow.

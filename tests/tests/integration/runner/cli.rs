@@ -134,7 +134,10 @@ fn serve_guards_its_control_plane_with_a_token_the_client_never_gets() {
     assert!(env.iter().all(|kv| !kv.contains(&token)), "the token is not in the client's environment: {env:?}");
     let get = |k: &str| env.iter().find_map(|kv| kv.strip_prefix(&format!("{k}="))).unwrap_or_default().to_owned();
     // The client leaks its PAT in a URL, then tries to wipe the evidence.
-    let leak = Command::new("curl").args(["-s", "-o", "/dev/null"]).arg(format!("{}/_apis/projects?pat={}", get("ADO_URL"), get("ADO_PAT"))).status();
+    let leak = Command::new("curl")
+        .args(["-s", "-o", "/dev/null"])
+        .arg(format!("{}/_apis/projects?pat={}", get("ADO_URL"), get("ADO_PAT")))
+        .status();
     assert!(leak.expect("curl runs").success());
     let port = control.rsplit(':').next().unwrap_or_default();
     let attempt = |extra: &[String]| -> String {
@@ -150,7 +153,8 @@ fn serve_guards_its_control_plane_with_a_token_the_client_never_gets() {
     assert_eq!(attempt(&["-H".into(), "Authorization: Bearer guessed".into()]), "401");
     let bearer = format!("Authorization: Bearer {token}");
     assert_eq!(attempt(&["-H".into(), bearer.clone(), "-H".into(), format!("Host: rebinding.example:{port}")]), "403");
-    let journal = Command::new("curl").args(["-s", "-H", &bearer]).arg(format!("{control}/journal")).output().expect("curl runs");
+    let journal =
+        Command::new("curl").args(["-s", "-H", &bearer]).arg(format!("{control}/journal")).output().expect("curl runs");
     let journal = String::from_utf8_lossy(&journal.stdout);
     assert!(journal.contains("\"secret_in_url\":true"), "the leak is still in the journal: {journal}");
     assert!(!journal.contains(&get("ADO_PAT")) && !journal.contains(&token), "{journal}");
