@@ -67,8 +67,11 @@ fn server(identities: usize) -> (Server, Duration) {
     (Server { app: router(state.clone()), state, last_pat }, started.elapsed())
 }
 
+/// Request headers as `(name, value)`.
+type Headers = Vec<(&'static str, String)>;
+
 /// The requests compared: a PAT that works, a PAT nobody has, and no credential.
-fn requests(server: &Server) -> [(&'static str, Vec<(&'static str, String)>, u16); 3] {
+fn requests(server: &Server) -> [(&'static str, Headers, u16); 3] {
     let unknown = basic(":abcdefghijklmnopqrstuvwxyz234567abcdefghijklmnopqrst");
     [
         ("pat-200", vec![("authorization", server.last_pat.clone())], 200),

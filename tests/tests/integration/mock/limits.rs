@@ -323,10 +323,9 @@ async fn limit_answers_reach_the_journal() {
         // Half a head, then silence: closed, and journaled.
         assert_eq!(exchange(addr, b"GET /tfs/half HTTP/1.1\r\nHost: x\r\n", Duration::from_secs(10)), "");
         // An idle connection that times out is no request: no row.
-        drop(TcpStream::connect(addr).map(|s| {
-            std::thread::sleep(Duration::from_millis(800));
-            s
-        }));
+        let idle = TcpStream::connect(addr).unwrap();
+        std::thread::sleep(Duration::from_millis(800));
+        drop(idle);
     })
     .await
     .unwrap();
