@@ -59,7 +59,9 @@ pub enum Command {
     ///
     /// Prints the contract variables as KEY=VALUE lines (with the real secrets), then a line
     /// `ready`, and serves until SIGINT (Ctrl-C) or SIGTERM, whatever standard input is. Each
-    /// decision is logged to stderr.
+    /// decision is logged to stderr. The first stderr line names the control plane (GET /journal)
+    /// and its token, sent as `Authorization: Bearer TOKEN`: new at every start and not among the
+    /// client's variables, so the client under test cannot read or wipe the journal.
     ///
     /// Examples:
     ///   ado-conformance serve pat/missing-colon --release ads2022   # in a terminal; Ctrl-C stops it

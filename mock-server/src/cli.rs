@@ -7,6 +7,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use ado_mock_server::capacity;
 use ado_mock_server::explain::{Question, explain, read_iis_log_line, render_log_reading};
 use ado_mock_server::profile::DEFAULT_PROFILE;
 use ado_mock_server::{Credentials, MockServer, Profile};
@@ -18,14 +19,21 @@ use clap::{Parser, Subcommand};
 /// layers), answers with the real status codes, headers and bodies, and logs why it refused
 /// each request and what would fix it.
 ///
-/// It prints `listening on http://ADDR` (`https://ADDR` with `[tls] enabled`) and `control on
-/// http://ADDR` first, with TLS then `ca-file PATH` (the CA certificate clients must trust,
-/// removed at exit), then one line per decision. The control plane serves GET /journal, DELETE /journal, GET /healthz, GET /profile
-/// and POST /lockouts/reset on its own port.
+/// It prints `listening on http://ADDR` (`https://ADDR` with `[tls] enabled`), `control on
+/// http://ADDR` and `control-token TOKEN` first, with TLS then `ca-file PATH` (the CA
+/// certificate clients must trust, removed at exit), then one line per decision. On stderr it
+/// says how many connections it can hold (the connection limit, or fewer when the open-file
+/// limit allows fewer; it raises its soft open-file limit to the hard limit first).
+///
+/// The control plane serves GET /journal, DELETE /journal, GET /healthz, GET /profile,
+/// GET /lockouts and POST /lockouts/reset on its own port, to requests that carry
+/// `Authorization: Bearer TOKEN` (new at every start; never give it to the client under test)
+/// and a loopback `Host`.
 ///
 /// Example:
 ///   ado-mock-server --profile scenarios/profiles/default.toml --listen 127.0.0.1:8080
 ///   curl -u :$PAT http://127.0.0.1:8080/tfs/DefaultCollection/_apis/projects
+///   curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:$CONTROL_PORT/journal
 #[derive(Parser)]
 #[command(name = "ado-mock-server", version, verbatim_doc_comment)]
 struct Cli {
@@ -35,7 +43,7 @@ struct Cli {
     /// Where the emulated server listens (port 0 picks a free port).
     #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
     listen: SocketAddr,
-    /// Where the control plane listens.
+    /// Where the control plane listens (keep it on loopback: a warning says when it is not).
     #[arg(long, default_value = "127.0.0.1:0", value_name = "ADDR")]
     control: SocketAddr,
     /// Soft mode: serve every request an allowed caller would get, even where the real server
@@ -202,11 +210,15 @@ fn serve(profile: Profile, listen: SocketAddr, control: SocketAddr, soft: bool) 
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
         .with_writer(writer)
         .init();
+    let files = capacity::raise_open_file_limit();
     let runtime =
         tokio::runtime::Builder::new_multi_thread().enable_all().build().context("failed to start the runtime")?;
     let result = runtime.block_on(async move {
         let server =
             MockServer::builder().profile(profile).listen(listen).control_plane_at(control).soft(soft).start().await?;
+        let max_connections = server.max_connections();
+        // Decision lines are redacted: have the finder ready for the first one.
+        server.warm_secret_finder();
         // A closed stdout (the reader went away) must not bring the server down.
         let mut out = std::io::stdout();
         let _ = writeln!(out, "listening on {}", server.url());
@@ -218,7 +230,16 @@ fn serve(profile: Profile, listen: SocketAddr, control: SocketAddr, soft: bool) 
         }
         if let Some(control) = server.control_url() {
             let _ = writeln!(out, "control on {control}");
+            // The one place the token is shown: whoever runs the server needs it.
+            let _ = writeln!(out, "control-token {}", server.control_token().expose());
+            if let Some(addr) = server.control_addr().filter(|a| !a.ip().is_loopback()) {
+                eprintln!(
+                    "warning: the control plane listens on {addr}, off loopback: anyone who can reach it and learns \
+                     the token can read and wipe the journal"
+                );
+            }
         }
+        eprintln!("{}", capacity_line(max_connections, files.as_ref().ok().map(|f| f.now), &files));
         if let Some(ca) = server.ca_file() {
             // The CA certificate (PEM) clients must trust; removed when the server stops.
             let _ = writeln!(out, "ca-file {}", ca.display());
@@ -236,6 +257,27 @@ fn serve(profile: Profile, listen: SocketAddr, control: SocketAddr, soft: bool) 
     }
     drop(guard);
     result
+}
+
+/// `can hold N connections at once (...)`: the connection limit, or the open-file limit when
+/// that allows fewer.
+fn capacity_line(
+    max_connections: usize,
+    open_files: Option<u64>,
+    files: &std::io::Result<capacity::OpenFiles>,
+) -> String {
+    let capacity = capacity::connection_capacity(max_connections, open_files);
+    let files = match files {
+        Ok(f) if f.before < f.now => format!("open-file limit raised from {} to {}", f.before, f.now),
+        Ok(f) => format!("open-file limit {} (hard limit {})", f.now, f.hard),
+        Err(e) => format!("open-file limit unknown: {e}"),
+    };
+    let bound = if capacity < max_connections { ", limited by open files" } else { "" };
+    format!(
+        "ado-mock-server: can hold {capacity} connections at once{bound} (connection limit {max_connections}; {files}; \
+         {} descriptors kept for the server)",
+        capacity::RESERVED_FDS
+    )
 }
 
 async fn wait_for_interrupt() {

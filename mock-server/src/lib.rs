@@ -68,6 +68,7 @@
 // The public surface: the server, its builder, what a test reads back (journal, credentials),
 // the profile model, the offline explanation and the one secret finder.
 mod builder;
+pub mod capacity;
 mod credentials;
 pub mod error;
 pub mod explain;

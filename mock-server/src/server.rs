@@ -129,19 +129,26 @@ impl MockServer {
         let state = AppState::with_limits(profile, realm, journal, options.clock, options.limits);
         state.set_soft(options.soft);
         let (tx, rx) = oneshot::channel::<()>();
-        let control_router = crate::control::router(state.clone());
+        let control_router = control_addr.map(|bound| crate::control::router(state.clone(), bound));
+        if let Some(bound) = control_addr.filter(|a| !a.ip().is_loopback()) {
+            tracing::warn!(
+                "the control plane listens on {bound}, not on loopback: whoever reaches it and learns its token can \
+                 read and wipe the journal"
+            );
+        }
+        let control_limits = state.limits().clone();
         let server_state = state.clone();
         let server_tls = tls.clone();
         let task = tokio::spawn(async move {
             let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
             let mut control_stop = stop_rx.clone();
             let control_task = tokio::spawn(async move {
-                let Some(control) = control else { return };
-                let _ = axum::serve(control, control_router)
-                    .with_graceful_shutdown(async move {
-                        let _ = control_stop.changed().await;
-                    })
-                    .await;
+                let (Some(control), Some(router)) = (control, control_router) else { return };
+                // The same accept loop and limits as the emulated server.
+                http::run_plain(control, router, control_limits, async move {
+                    let _ = control_stop.changed().await;
+                })
+                .await;
             });
             http::run(listener, server_state, server_tls, async move {
                 let _ = rx.await;
@@ -152,6 +159,18 @@ impl MockServer {
             drop(stop_rx);
         });
         Ok(MockServer { addr, control_addr, state, tls, shutdown: Some(tx), task: Some(task) })
+    }
+
+    /// Builds the journal's secret finder now, on a background thread, instead of at the first
+    /// request: with tens of thousands of identities it takes seconds (`ado-mock-server` does
+    /// this at start).
+    pub fn warm_secret_finder(&self) {
+        self.state.redactor().warm();
+    }
+
+    /// The most connections served at once (further clients wait in the listen backlog).
+    pub fn max_connections(&self) -> usize {
+        self.state.limits().max_connections
     }
 
     /// Whether soft mode is on ([`MockServerBuilder::soft`]).
@@ -201,9 +220,20 @@ impl MockServer {
         format!("{}/{collection}", self.server_url())
     }
 
+    /// The control plane's address, if one was started.
+    pub fn control_addr(&self) -> Option<SocketAddr> {
+        self.control_addr
+    }
+
     /// `http://ADDR` of the control plane, if one was started.
     pub fn control_url(&self) -> Option<String> {
         self.control_addr.map(|a| format!("http://{a}"))
+    }
+
+    /// The control plane's token, sent as `Authorization: Bearer <token>`; new at every start.
+    /// A secret: the standalone server prints it once, and the journal redacts it.
+    pub fn control_token(&self) -> &crate::secret::Secret {
+        self.state.control_token()
     }
 
     #[doc(hidden)]

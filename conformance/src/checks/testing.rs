@@ -209,8 +209,8 @@ impl Fixture {
         let case = Case { scenario, release: Release::Ads2022, profile: Arc::clone(&self.profile) };
         let observed = Observation {
             exit: self.exit.clone(),
-            stdout: super::Captured { text: self.stdout.clone(), truncated: false },
-            stderr: super::Captured { text: self.stderr.clone(), truncated: false },
+            stdout: super::Captured { text: self.stdout.clone(), ..Default::default() },
+            stderr: super::Captured { text: self.stderr.clone(), ..Default::default() },
             journal: self.journal.clone(),
             duration: Duration::from_millis(10),
             leftovers: self.leftovers.clone(),

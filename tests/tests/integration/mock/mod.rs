@@ -71,6 +71,8 @@ pub struct Standalone {
     pub url: String,
     /// The control plane, `http://127.0.0.1:PORT`.
     pub control: String,
+    /// The control plane's token (`control-token TOKEN`).
+    pub control_token: String,
     /// With `[tls] enabled`: the CA file the server printed (`ca-file PATH`).
     pub ca_file: Option<String>,
     /// The profile it serves.
@@ -96,6 +98,7 @@ impl Standalone {
         let mut lines = BufReader::new(child.stdout.take().expect("stdout piped"));
         let url = read_prefixed(&mut lines, "listening on ", &mut child);
         let control = read_prefixed(&mut lines, "control on ", &mut child);
+        let control_token = read_prefixed(&mut lines, "control-token ", &mut child);
         let ca_file = url.starts_with("https://").then(|| read_prefixed(&mut lines, "ca-file ", &mut child));
         let log = Arc::new(Mutex::new(String::new()));
         let sink = Arc::clone(&log);
@@ -106,7 +109,7 @@ impl Standalone {
                 log.push('\n');
             }
         });
-        Standalone { child, url, control, ca_file, profile: profile(overrides), log, _dir: dir }
+        Standalone { child, url, control, control_token, ca_file, profile: profile(overrides), log, _dir: dir }
     }
 
     /// `http://127.0.0.1:PORT/tfs/DefaultCollection`.
@@ -116,7 +119,8 @@ impl Standalone {
 
     /// The journal from the control plane.
     pub fn journal(&self) -> Vec<serde_json::Value> {
-        let (status, body) = curl(&["-s", &format!("{}/journal", self.control)]);
+        let bearer = format!("Authorization: Bearer {}", self.control_token);
+        let (status, body) = curl(&["-s", "-H", &bearer, &format!("{}/journal", self.control)]);
         assert_eq!(status, 200, "control plane answers: {body}");
         serde_json::from_str(&body).expect("journal is JSON")
     }

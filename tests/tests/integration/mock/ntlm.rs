@@ -200,6 +200,7 @@ async fn repeated_failures_lock_the_account_and_the_control_plane_resets_it() {
     assert_eq!(server.journal().last().unwrap().reason.code(), "identity.locked_out");
     let reset = client()
         .post(format!("{}/lockouts/reset", server.control_url().expect("a control plane")))
+        .bearer_auth(server.control_token().expose())
         .send()
         .await
         .unwrap();

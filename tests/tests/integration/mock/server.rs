@@ -22,6 +22,7 @@ async fn a_pat_in_the_url_is_redacted_in_the_journal_and_flagged() {
         .build()
         .unwrap()
         .get(format!("{}/journal", server.control_url().expect("a control plane")))
+        .bearer_auth(server.control_token().expose())
         .send()
         .await
         .unwrap()
@@ -49,6 +50,7 @@ async fn the_control_plane_serves_health_profile_and_clears_the_journal() {
         .unwrap();
     let health: serde_json::Value = http
         .get(format!("{}/healthz", server.control_url().expect("a control plane")))
+        .bearer_auth(server.control_token().expose())
         .send()
         .await
         .unwrap()
@@ -59,6 +61,7 @@ async fn the_control_plane_serves_health_profile_and_clears_the_journal() {
     assert_eq!(health["journal_entries"], 1);
     let profile = http
         .get(format!("{}/profile", server.control_url().expect("a control plane")))
+        .bearer_auth(server.control_token().expose())
         .send()
         .await
         .unwrap()
@@ -69,9 +72,73 @@ async fn the_control_plane_serves_health_profile_and_clears_the_journal() {
     for secret in &secrets {
         assert!(!profile.contains(secret.as_str()), "GET /profile leaks a secret");
     }
-    let cleared =
-        http.delete(format!("{}/journal", server.control_url().expect("a control plane"))).send().await.unwrap();
+    let cleared = http
+        .delete(format!("{}/journal", server.control_url().expect("a control plane")))
+        .bearer_auth(server.control_token().expose())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(cleared.status().as_u16(), 204);
+    assert!(server.journal().is_empty());
+}
+
+/// The control plane holds the evidence: without the per-start token, with a wrong one, or
+/// under a Host that is not loopback (DNS rebinding), it refuses and the journal stays whole;
+/// the token never shows in the journal, even when a client sends it to the emulated port.
+#[tokio::test]
+async fn the_control_plane_refuses_without_its_token_or_under_a_foreign_host() {
+    let server = MockServer::builder().profile(profile("")).control_plane(true).start().await.unwrap();
+    let control = server.control_url().expect("a control plane");
+    let token = server.control_token().expose().to_owned();
+    let port = server.control_addr().unwrap().port();
+    let http = ado_tests::http().build().expect("client builds");
+    // The token, sent where a client might send it: to the emulated port.
+    http.get(format!("{}/_apis/projects?t={token}", server.collection_url("DefaultCollection")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    for path in ["/journal", "/healthz", "/profile", "/lockouts"] {
+        let bare = http.get(format!("{control}{path}")).send().await.unwrap();
+        assert_eq!(bare.status().as_u16(), 401, "{path} without a token");
+        assert_eq!(bare.headers()["www-authenticate"], "Bearer realm=\"control plane\"");
+    }
+    let attempts = [
+        (None, None, 401),
+        (Some(format!("Bearer {}x", &token[..token.len() - 1])), None, 401),
+        (Some(token.clone()), None, 401),
+        (Some(format!("Basic {token}")), None, 401),
+        (Some(format!("Bearer {token}")), Some(format!("attacker.example:{port}")), 403),
+        (Some(format!("Bearer {token}")), Some(format!("127.0.0.1:{}", port.wrapping_add(1))), 403),
+    ];
+    for (authorization, host, status) in attempts {
+        let mut request = http.delete(format!("{control}/journal"));
+        if let Some(a) = &authorization {
+            request = request.header("authorization", a);
+        }
+        if let Some(h) = &host {
+            request = request.header("host", h);
+        }
+        let got = request.send().await.unwrap().status().as_u16();
+        assert_eq!(got, status, "DELETE /journal with {authorization:?} and Host {host:?}");
+        assert_eq!(server.journal().len(), 1, "the journal is untouched");
+    }
+    let journal = http.get(format!("{control}/journal")).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(journal.status().as_u16(), 200);
+    let text = journal.text().await.unwrap();
+    assert!(!text.contains(&token), "the token is redacted from the journal: {text}");
+    assert!(text.contains("<redacted secret control-token>"), "{text}");
+    let localhost = http
+        .get(format!("http://localhost:{port}/healthz"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16();
+    assert_eq!(localhost, 200, "localhost is a loopback name");
+    let wiped = http.delete(format!("{control}/journal")).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(wiped.status().as_u16(), 204);
     assert!(server.journal().is_empty());
 }
 
