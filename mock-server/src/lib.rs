@@ -65,6 +65,8 @@
 //! workspace's own crates reach it through the `internals` feature, which has no compatibility
 //! promise. `docs/ARCHITECTURE.md` in the repository maps those modules.
 
+#![warn(unreachable_pub)]
+
 // The public surface: the server, its builder, what a test reads back (journal, credentials),
 // the profile model, the offline explanation and the one secret finder.
 mod builder;

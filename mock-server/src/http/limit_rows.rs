@@ -12,7 +12,7 @@ use super::state::AppState;
 
 /// What is known of the refused request.
 #[derive(Clone, Debug, Default)]
-pub struct Refused {
+pub(super) struct Refused {
     /// The TCP connection's number.
     pub connection: u64,
     /// Whether it came over TLS.
@@ -32,7 +32,7 @@ pub struct Refused {
 impl Refused {
     /// The method and target of the first line of `head` (`GET /x HTTP/1.1`), as far as it
     /// arrived; `None` each when it did not.
-    pub fn from_head(connection: u64, tls: bool, head: &[u8]) -> Refused {
+    pub(super) fn from_head(connection: u64, tls: bool, head: &[u8]) -> Refused {
         let line = head.split(|b| *b == b'\n').next().unwrap_or_default();
         let line = String::from_utf8_lossy(line);
         let mut words = line.split_whitespace();
@@ -44,7 +44,7 @@ impl Refused {
 
 /// Records one row for a limit the request hit. `status` is what the client got (408 for a
 /// header timeout, which is answered by closing the connection: the row says so).
-pub fn record(state: &AppState, refused: Refused, reason: Reason, status: u16) {
+pub(super) fn record(state: &AppState, refused: Refused, reason: Reason, status: u16) {
     let limits = state.limits();
     let (explanation, hint) = match reason {
         Reason::LimitHeadersTooLarge => (

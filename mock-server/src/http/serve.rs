@@ -40,7 +40,7 @@ use crate::auth::Reason;
 use crate::tls::{ConnectionTls, ServerTls};
 
 /// How long open connections get to finish after shutdown starts.
-pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+pub(super) const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
 /// The first byte of a TLS handshake record (RFC 8446 5.1, ContentType handshake).
 const TLS_HANDSHAKE: u8 = 0x16;
