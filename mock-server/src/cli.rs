@@ -15,6 +15,18 @@ use ado_mock_server::{Credentials, MockServer, Profile};
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
+// Output that never panics: a reader that closed the pipe (`| head`) must not turn a normal
+// run, or an error message, into a panic (`println!` panics on EPIPE).
+macro_rules! outln {
+    ($($arg:tt)*) => {{ let _ = writeln!(std::io::stdout(), $($arg)*); }};
+}
+macro_rules! out {
+    ($($arg:tt)*) => {{ let _ = write!(std::io::stdout(), $($arg)*); }};
+}
+macro_rules! errln {
+    ($($arg:tt)*) => {{ let _ = writeln!(std::io::stderr(), $($arg)*); }};
+}
+
 /// A mock Azure DevOps Server / TFS that reproduces on-premise authentication (IIS + TFS
 /// layers), answers with the real status codes, headers and bodies, and logs why it refused
 /// each request and what would fix it.
@@ -125,7 +137,7 @@ pub(crate) fn main_impl() -> ExitCode {
     match run() {
         Ok(code) => code,
         Err(error) => {
-            eprintln!("error: {error:#}");
+            errln!("error: {error:#}");
             ExitCode::from(2)
         }
     }
@@ -142,24 +154,24 @@ fn run() -> anyhow::Result<ExitCode> {
         Some(Command::Explain { iis_log: Some(line), json, .. }) => {
             let reading = read_iis_log_line(&line).map_err(anyhow::Error::msg)?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&reading)?);
+                outln!("{}", serde_json::to_string_pretty(&reading)?);
             } else {
-                print!("{}", render_log_reading(&reading));
+                out!("{}", render_log_reading(&reading));
             }
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Explain { method, path, json, headers, .. }) => {
             let answer = explain(&profile, &Question { method: &method, path: &path, headers: &headers })?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&answer)?);
+                outln!("{}", serde_json::to_string_pretty(&answer)?);
             } else {
-                print!("{}", answer.render());
+                out!("{}", answer.render());
             }
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Probe { url, pat_env, ca_file, timeout }) => probe(url, pat_env, ca_file, timeout),
         Some(Command::Credentials) => {
-            print!("{}", Credentials::of(&profile));
+            out!("{}", Credentials::of(&profile));
             Ok(ExitCode::SUCCESS)
         }
         None => serve(profile, cli.listen, cli.control, cli.soft),
@@ -180,10 +192,10 @@ fn probe(url: String, pat_env: Option<String>, ca_file: Option<PathBuf>, timeout
         timeout: std::time::Duration::from_secs(timeout),
     };
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-    let mut log = |line: &str| eprintln!("probe: {line}");
+    let mut log = |line: &str| errln!("probe: {line}");
     let repro = runtime.block_on(ado_mock_server::probe::probe(&options, &mut log))?;
     for line in &repro.unknown {
-        eprintln!("probe: not inferred: {line}");
+        errln!("probe: not inferred: {line}");
     }
     let mut out = std::io::stdout();
     let _ = out.write_all(repro.to_toml(&url).as_bytes());
@@ -233,13 +245,13 @@ fn serve(profile: Profile, listen: SocketAddr, control: SocketAddr, soft: bool) 
             // The one place the token is shown: whoever runs the server needs it.
             let _ = writeln!(out, "control-token {}", server.control_token().expose());
             if let Some(addr) = server.control_addr().filter(|a| !a.ip().is_loopback()) {
-                eprintln!(
+                errln!(
                     "warning: the control plane listens on {addr}, off loopback: anyone who can reach it and learns \
                      the token can read and wipe the journal"
                 );
             }
         }
-        eprintln!("{}", capacity_line(max_connections, files.as_ref().ok().map(|f| f.now), &files));
+        errln!("{}", capacity_line(max_connections, files.as_ref().ok().map(|f| f.now), &files));
         if let Some(ca) = server.ca_file() {
             // The CA certificate (PEM) clients must trust; removed when the server stops.
             let _ = writeln!(out, "ca-file {}", ca.display());
@@ -251,7 +263,7 @@ fn serve(profile: Profile, listen: SocketAddr, control: SocketAddr, soft: bool) 
     });
     let lost = dropped.dropped_lines();
     if lost > 0 {
-        eprintln!(
+        errln!(
             "ado-mock-server: {lost} log lines dropped: stdout was not read fast enough (the journal has every decision)"
         );
     }

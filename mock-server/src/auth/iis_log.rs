@@ -106,22 +106,27 @@ pub fn read_line(line: &str) -> Result<LogReading, String> {
     let fields: Vec<&str> = line.split_whitespace().collect();
     let numeric = |f: &&str| !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit());
     let trailing = fields.iter().rev().take_while(|f| numeric(f)).count();
-    let start = match trailing {
-        0..=2 => {
-            return Err(format!(
-                "expected an IIS log line ending in sc-status sc-substatus sc-win32-status [time-taken] (e.g. `401 2 5 15`), found `{}`",
-                line.trim()
-            ));
-        }
-        3 => fields.len() - 3,
-        _ => fields.len() - 4,
-    };
+    let run = fields.len() - trailing;
+    // The triple is the first plausible status of the trailing numbers with two after it: the
+    // default fields end `sc-status sc-substatus sc-win32-status time-taken`, and logs with
+    // `sc-bytes cs-bytes` enabled put those between the triple and time-taken.
+    let is_status = |f: &str| f.parse::<u64>().is_ok_and(|n| (100..=599).contains(&n));
+    let start = (run..fields.len().saturating_sub(2)).find(|&i| is_status(fields[i])).ok_or_else(|| {
+        format!(
+            "expected an IIS log line ending in sc-status sc-substatus sc-win32-status [sc-bytes cs-bytes] [time-taken] (e.g. `401 2 5 15`), found `{}`",
+            line.trim()
+        )
+    })?;
     let parse = |i: usize| fields[i].parse::<u64>().map_err(|_| format!("`{}` is not a number", fields[i]));
     let (status, substatus, win32) = (parse(start)?, parse(start + 1)?, parse(start + 2)?);
     // The default layout has 15 fields; cs-username is the eighth.
     let user = (fields.len() == 15).then(|| fields[7].to_owned());
     let (meaning, reasons) = meaning(status, substatus, win32);
-    Ok(LogReading { triple: format!("{status} {substatus} {win32}"), user, meaning: meaning.to_owned(), reasons })
+    let meaning = match (reasons.is_empty(), win32_name(win32)) {
+        (true, Some((name, what))) => format!("{meaning}; sc-win32-status {win32} is {name}: {what}"),
+        _ => meaning.to_owned(),
+    };
+    Ok(LogReading { triple: format!("{status} {substatus} {win32}"), user, meaning, reasons })
 }
 
 /// The meaning of a triple and the reasons behind it (docs/facts/iis-log.md §4).
@@ -214,6 +219,24 @@ fn meaning(status: u64, substatus: u64, win32: u64) -> (&'static str, Vec<Reason
     }
 }
 
+/// Win32 errors an IIS log shows in `sc-win32-status` that no emulated reason produces, named
+/// so a reader still learns what happened (winerror.h; Microsoft's "System Error Codes").
+fn win32_name(code: u64) -> Option<(&'static str, &'static str)> {
+    Some(match code {
+        64 => ("ERROR_NETNAME_DELETED", "the client closed the connection before the answer was sent"),
+        121 => ("ERROR_SEM_TIMEOUT", "the connection timed out"),
+        1236 => ("ERROR_CONNECTION_ABORTED", "the connection was aborted (often the client)"),
+        1327 => ("ERROR_ACCOUNT_RESTRICTION", "an account restriction (e.g. a blank password, or a policy) refused the logon"),
+        1328 => ("ERROR_INVALID_LOGON_HOURS", "the account may not log on at this time"),
+        1329 => ("ERROR_INVALID_WORKSTATION", "the account may not log on from this computer"),
+        1330 => ("ERROR_PASSWORD_EXPIRED", "the Windows password has expired (IIS Basic cannot change it)"),
+        1385 => ("ERROR_LOGON_TYPE_NOT_GRANTED", "the account lacks the logon right IIS Basic's logon type needs"),
+        1793 => ("ERROR_ACCOUNT_EXPIRED", "the Windows account has expired"),
+        1907 => ("ERROR_PASSWORD_MUST_CHANGE", "the password must be changed at next logon, which IIS Basic cannot do"),
+        _ => return None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -234,5 +257,24 @@ mod tests {
         );
         assert_eq!(read_line("401 1 2148074254").unwrap().reasons, [Reason::NtlmChallenge]);
         assert!(read_line("GET /tfs 401").is_err());
+    }
+
+    /// Logs with more fields than the default (`s-sitename s-computername`, `cs-version`,
+    /// `cs-host`, and `sc-bytes cs-bytes` after the triple) are read by the triple's position.
+    #[test]
+    fn a_line_with_byte_counts_after_the_triple_is_read_at_the_triple() {
+        let line = "2025-03-14 09:12:46 W3SVC1 TFS01 10.1.2.3 GET /tfs/Main/_apis/projects - 8080 - 10.9.8.7 HTTP/1.1 curl/8.5 - tfs.fabrikam.test 401 2 5 1293 211 15";
+        assert_eq!(read_line(line).unwrap().triple, "401 2 5");
+        assert_eq!(read_line("x 200 0 0 5120 300").unwrap().triple, "200 0 0");
+        assert!(read_line("5 1293 211").is_err(), "no plausible status");
+    }
+
+    /// A Win32 code no emulated reason produces is still named.
+    #[test]
+    fn win32_codes_without_a_reason_are_named() {
+        for (code, name) in [(1330, "ERROR_PASSWORD_EXPIRED"), (1793, "ERROR_ACCOUNT_EXPIRED"), (1907, "ERROR_PASSWORD_MUST_CHANGE"), (1385, "ERROR_LOGON_TYPE_NOT_GRANTED"), (1327, "ERROR_ACCOUNT_RESTRICTION")] {
+            let reading = read_line(&format!("401 1 {code}")).unwrap();
+            assert!(reading.reasons.is_empty() && reading.meaning.contains(name), "{code}: {}", reading.meaning);
+        }
     }
 }

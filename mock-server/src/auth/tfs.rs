@@ -16,6 +16,10 @@ use crate::secret::Secret;
 use crate::time_text::format_instant;
 
 /// What TFS makes of the credential.
+
+/// The fix on a release without PATs (TFS 2015): Windows authentication, not a token.
+const NO_PATS_HINT: &str = "this release has no PATs (TFS 2017 brought them on premises): authenticate with the Windows account (NTLM or Negotiate), or turn on IIS Basic authentication for user name and password";
+
 pub(super) enum Caller {
     /// An authenticated principal.
     Known(Principal),
@@ -38,7 +42,11 @@ pub(super) fn authenticate(profile: &Profile, facts: &RequestFacts) -> Result<Ca
         Credential::None => anon(
             Reason::AuthAnonymous,
             "no Authorization header: the request is anonymous".to_owned(),
-            "send a PAT as Basic base64(':' + PAT), or authenticate with NTLM",
+            if profile.release.has_pats() {
+                "send a PAT as Basic base64(':' + PAT), or authenticate with NTLM"
+            } else {
+                NO_PATS_HINT
+            },
         ),
         Credential::Basic(Basic::Empty) => anon(
             Reason::AuthAnonymous,
@@ -71,12 +79,20 @@ pub(super) fn authenticate(profile: &Profile, facts: &RequestFacts) -> Result<Ca
             _ => anon(
                 Reason::BasicPasswordNotPat,
                 format!(
-                    "Basic with user {} and password {}: neither slot is a PAT{}; with IIS Basic authentication off TFS on-premises ignores user name/password Basic, so the request is anonymous",
+                    "Basic with user {} and password {}: {}; with IIS Basic authentication off TFS on-premises ignores user name/password Basic, so the request is anonymous",
                     describe::user(profile, user),
                     describe::secret(profile, password),
-                    if profile.release.has_pats() { "" } else { " (this release predates PATs)" }
+                    match (profile.release.has_pats(), basic.pat().is_some()) {
+                        (true, _) => "neither slot is a PAT",
+                        (false, true) => "the password has a PAT's shape, but this release predates PATs (TFS 2017 brought them on premises), so TFS does not read it as one",
+                        (false, false) => "neither slot is a PAT, and this release predates PATs",
+                    }
                 ),
-                "send a PAT in the password slot (Basic base64(':' + PAT)), or use NTLM for the Windows password",
+                if profile.release.has_pats() {
+                    "send a PAT in the password slot (Basic base64(':' + PAT)), or use NTLM for the Windows password"
+                } else {
+                    NO_PATS_HINT
+                },
             ),
         },
         Credential::Bearer { token } if jwt::looks_like_jwt(token.expose()) => {

@@ -86,6 +86,11 @@ impl Profile {
                     || (own.eq_ignore_ascii_case(&self.ntlm.domain) && d.eq_ignore_ascii_case(&self.ntlm.dns_domain))
             })
         };
+        // `.\user`: LogonUser's "." is the local account database (accounts.md 2.3); an NTLM
+        // AUTHENTICATE with domain "." is read the same way (DERIVED, accounts.md 3.6).
+        if domain == "." {
+            return in_domain(&self.ntlm.computer);
+        }
         if !domain.is_empty() {
             return in_domain(domain);
         }

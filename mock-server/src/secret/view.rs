@@ -45,11 +45,11 @@ impl View {
             i = match text[i] {
                 b'\r' | b'\n' => i + 1,
                 0x1b => skip_escape(text, i),
-                _ => match hex_pair(text, i + 1) {
-                    Some(decoded) => {
-                        view.segments.push(Segment { view: view.bytes.len(), orig: i, len: 1, step: 3 });
+                _ => match percent_escape(text, i) {
+                    Some((decoded, len)) => {
+                        view.segments.push(Segment { view: view.bytes.len(), orig: i, len: 1, step: len });
                         view.bytes.push(decoded);
-                        i + 3
+                        i + len
                     }
                     None => {
                         view.copy(text, i, i + 1);
@@ -116,6 +116,24 @@ impl<'t> Specials<'t> {
     }
 }
 
+/// The byte a percent escape at `at` stands for and the escape's length: `%6B` is `k` (3 bytes),
+/// and an escape encoded again (`%256B`, `%25256B`: a URL built from an already encoded one, or
+/// a query value percent-encoded twice) is decoded down to the same `k`.
+fn percent_escape(text: &[u8], at: usize) -> Option<(u8, usize)> {
+    let mut decoded = hex_pair(text, at + 1)?;
+    let mut end = at + 3;
+    while decoded == b'%' {
+        match hex_pair(text, end) {
+            Some(next) => {
+                decoded = next;
+                end += 2;
+            }
+            None => break,
+        }
+    }
+    Some((decoded, end - at))
+}
+
 fn hex_pair(text: &[u8], at: usize) -> Option<u8> {
     let hi = (*text.get(at)? as char).to_digit(16)?;
     let lo = (*text.get(at + 1)? as char).to_digit(16)?;
@@ -166,6 +184,16 @@ mod tests {
         assert_eq!(shown("\x1b]0;title\x07x%zz%4", true), "x%zz%4");
         assert_eq!(shown("\x1b", true), "");
         assert_eq!(shown("a%41", false), "a%41");
+    }
+
+    #[test]
+    fn escapes_encoded_again_decode_to_the_same_byte() {
+        assert_eq!(shown("%256B%25256B%6B", true), "kkk");
+        assert_eq!(shown("100%25 and %25%25", true), "100% and %%");
+        let text = "x%25256By";
+        let view = View::new(text.as_bytes(), true);
+        assert_eq!(view.bytes, b"xky");
+        assert_eq!(&text[view.span(1, 2).0..view.span(1, 2).1], "%25256B");
     }
 
     #[test]

@@ -210,6 +210,10 @@ fn curl_names_accounts_as_windows_reads_them() {
             row("ok", 200, "Fabrikam", &["-u", "contoso.local\\joseph:Passw0rd!", &projects]),
             row("iis.basic_intercepts", 401, "401 - Unauthorized", &["-u", "joseph:Passw0rd!", &projects]),
             row("ok", 200, "Fabrikam", &["-u", "builder:B0ilder!", &projects]),
+            // `.\user` is the local account database (LogonUser's "."), for Basic and NTLM.
+            row("ok", 200, "Fabrikam", &["-u", ".\\builder:B0ilder!", &projects]),
+            row("iis.basic_intercepts", 401, "401 - Unauthorized", &["-u", ".\\joseph:Passw0rd!", &projects]),
+            row("ok", 200, "Fabrikam", &["--ntlm", "-u", ".\\builder:B0ilder!", &projects]),
             row("ok", 200, "Fabrikam", &["--ntlm", "-u", "joseph@contoso.local:Passw0rd!", &projects]),
             row("ntlm.bad_response", 401, "", &["--ntlm", "-u", "joseph@contoso.local:wrong", &projects]),
         ],
