@@ -15,11 +15,10 @@ use crate::rest::route::Host;
 use crate::secret::Secret;
 use crate::time_text::format_instant;
 
-/// What TFS makes of the credential.
-
 /// The fix on a release without PATs (TFS 2015): Windows authentication, not a token.
 const NO_PATS_HINT: &str = "this release has no PATs (TFS 2017 brought them on premises): authenticate with the Windows account (NTLM or Negotiate), or turn on IIS Basic authentication for user name and password";
 
+/// What TFS makes of the credential.
 pub(super) enum Caller {
     /// An authenticated principal.
     Known(Principal),
