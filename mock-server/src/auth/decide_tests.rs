@@ -194,6 +194,10 @@ fn cases(p: &Profile) -> Vec<Case> {
         case("basic.no_colon", Reason::BasicNoColon, 401).auth(basic(&full)),
         case("basic.not_base64", Reason::BasicNotBase64, 401).auth("Basic not*base64"),
         case("basic.password_not_pat", Reason::BasicPasswordNotPat, 401).auth(basic("CONTOSO\\joseph:Passw0rd!")),
+        // PATs exist on premises from TFS 2017 (ado-facts 3.1): on TFS 2015 a PAT is a password.
+        case("basic.password_not_pat.pat-on-tfs2015", Reason::BasicPasswordNotPat, 401)
+            .profile("release = \"tfs2015\"")
+            .auth(basic(&format!(":{full}"))),
         case("bearer.not_supported", Reason::BearerNotSupported, 401).auth(format!("Bearer {full}")),
         case("ok.job-token-bearer", Reason::Ok, 200)
             .uri("/tfs/DefaultCollection/Fabrikam/_apis/git/repositories")
