@@ -6,3 +6,5 @@ mod mock;
 mod runner;
 // The scenario library's proof: reference and mutants, baselines of real clients, the catalogue.
 mod library;
+// The one rule for a test whose client is not installed (fail, or skip when asked).
+mod clients;
