@@ -148,6 +148,11 @@ impl Fixture {
         self.exit = exit;
     }
 
+    /// Sets stdout.
+    pub fn stdout(&mut self, text: &str) {
+        text.clone_into(&mut self.stdout);
+    }
+
     /// Sets stderr.
     pub fn stderr(&mut self, text: &str) {
         text.clone_into(&mut self.stderr);
