@@ -310,6 +310,10 @@ fn cases(p: &Profile) -> Vec<Case> {
             .profile("[tls]\nenabled = true\nssl-only = true")
             .uri("/tfs/DefaultCollection/_apis/projects?api-version=7.0")
             .auth(basic(&format!(":{full}"))),
+        // HTTP.sys completes a Windows handshake before TFS's sslOnly redirect runs.
+        case("ntlm.challenge.ssl-only-over-http", Reason::NtlmChallenge, 401)
+            .profile("[tls]\nenabled = true\nssl-only = true")
+            .auth(format!("NTLM {CURL_TYPE1}")),
         case("ok.ssl-only-over-https", Reason::Ok, 200)
             .profile("[tls]\nenabled = true\nssl-only = true")
             .over_tls()

@@ -1,0 +1,84 @@
+#!/usr/bin/env python3
+"""Per-file table of cargo-mutants outcomes for scripts/mutants.sh (docs/MUTANTS.md).
+
+Usage: mutants_summary.py OUT_ROOT FILE...
+
+OUT_ROOT holds one folder per run (run-YYYYmmdd-HHMMSS/mutants.out/). For each FILE the newest
+run that tested mutants of that file is used, so files measured in different runs add up; a
+run stopped early shows the file as partial (tested / generated).
+"""
+
+import json
+import pathlib
+import sys
+
+KINDS = {"CaughtMutant": "caught", "MissedMutant": "missed", "Unviable": "unviable", "Timeout": "timeout"}
+
+
+def runs(root):
+    """(run folder name, outcomes, generated mutants) of each run, newest first."""
+    found = []
+    for outcomes_path in sorted(root.glob("run-*/mutants.out/outcomes.json"), reverse=True):
+        try:
+            outcomes = json.loads(outcomes_path.read_text())["outcomes"]
+            generated = json.loads((outcomes_path.parent / "mutants.json").read_text())
+        except (OSError, ValueError, KeyError) as error:
+            print(f"skipping unreadable {outcomes_path}: {error}", file=sys.stderr)
+            continue
+        found.append((outcomes_path.parent.parent.name, outcomes, generated))
+    return found
+
+
+def main():
+    if len(sys.argv) < 3:
+        sys.exit(__doc__)
+    root = pathlib.Path(sys.argv[1])
+    files = sys.argv[2:]
+    all_runs = runs(root)
+    header = f"{'file':<46} {'caught':>6} {'missed':>6} {'unviable':>8} {'timeout':>7} {'secs':>6}  run"
+    print(header)
+    totals = dict.fromkeys(KINDS.values(), 0)
+    missed = []
+    for file in files:
+        row = None
+        for name, outcomes, generated in all_runs:
+            mine = [o for o in outcomes if isinstance(o["scenario"], dict) and o["scenario"]["Mutant"]["file"] == file]
+            if mine:
+                row = (name, mine, sum(1 for m in generated if m["file"] == file))
+                break
+        if row is None:
+            print(f"{file:<46} {'not run':>6}")
+            continue
+        name, mine, generated_here = row
+        counts = dict.fromkeys(KINDS.values(), 0)
+        secs = 0.0
+        for outcome in mine:
+            kind = KINDS.get(outcome["summary"])
+            if kind:
+                counts[kind] += 1
+            secs += sum(p.get("duration", 0) for p in outcome.get("phase_results", []))
+            if kind == "missed":
+                missed.append(outcome["scenario"]["Mutant"]["name"])
+        for kind, n in counts.items():
+            totals[kind] += n
+        partial = "" if len(mine) >= generated_here else f" (partial: {len(mine)}/{generated_here})"
+        print(
+            f"{file:<46} {counts['caught']:>6} {counts['missed']:>6} {counts['unviable']:>8} "
+            f"{counts['timeout']:>7} {secs:>6.0f}  {name}{partial}"
+        )
+    print(
+        f"{'total':<46} {totals['caught']:>6} {totals['missed']:>6} {totals['unviable']:>8} {totals['timeout']:>7}"
+    )
+    viable = totals["caught"] + totals["missed"] + totals["timeout"]
+    if viable:
+        # A timeout counts as caught: the mutant never let the tests finish green.
+        score = 100.0 * (totals["caught"] + totals["timeout"]) / viable
+        print(f"score: {score:.1f}% of {viable} viable mutants caught")
+    if missed:
+        print("\nmissed:")
+        for name in missed:
+            print(f"  {name}")
+
+
+if __name__ == "__main__":
+    main()
