@@ -174,7 +174,8 @@ mod tests {
             };
             let r = Redactor { finder: Arc::new(SecretFinder::new(vec![spec])), paths: Vec::new() };
             let text = format!("password {value} end");
-            let want = if found { "password <redacted password of CONTOSO\\short> end".to_owned() } else { text.clone() };
+            let want =
+                if found { "password <redacted password of CONTOSO\\short> end".to_owned() } else { text.clone() };
             assert_eq!(r.redact(&text), want, "{value}");
             assert_eq!(r.leaks(&text).is_empty(), !found, "{value}");
         }

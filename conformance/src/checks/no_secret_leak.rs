@@ -59,7 +59,10 @@ mod tests {
         use base64::Engine as _;
         let mut f = Fixture::new(Outcome::Success);
         let pat = f.pat();
-        f.stdout(&format!("Authorization: Basic {}", base64::engine::general_purpose::STANDARD.encode(format!(":{pat}"))));
+        f.stdout(&format!(
+            "Authorization: Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(format!(":{pat}"))
+        ));
         let result = f.check(run);
         assert_eq!(result.verdict, Verdict::Insecure);
         assert_eq!(result.detail, "leaked base64 of the PAT `full` on stdout");

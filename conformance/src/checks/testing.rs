@@ -148,6 +148,16 @@ impl Fixture {
         self.exit = exit;
     }
 
+    /// Sets what the client is handed.
+    pub fn auth(&mut self, auth: AuthKind) {
+        self.scenario.client.auth = auth;
+    }
+
+    /// Sets the URL form the client is handed.
+    pub fn url(&mut self, url: UrlForm) {
+        self.scenario.client.url = url;
+    }
+
     /// Sets stdout.
     pub fn stdout(&mut self, text: &str) {
         text.clone_into(&mut self.stdout);
