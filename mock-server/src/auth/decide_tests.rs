@@ -191,6 +191,7 @@ fn cases(p: &Profile) -> Vec<Case> {
             .profile("release = \"tfs2017\"")
             .header("x-requested-with", "XMLHttpRequest"),
         case("auth.anonymous.digest", Reason::AuthAnonymous, 401).auth("Digest username=\"x\""),
+        case("auth.anonymous.no-scheme", Reason::AuthAnonymous, 401).auth(full.clone()),
         case("basic.no_colon", Reason::BasicNoColon, 401).auth(basic(&full)),
         case("basic.not_base64", Reason::BasicNotBase64, 401).auth("Basic not*base64"),
         case("basic.password_not_pat", Reason::BasicPasswordNotPat, 401).auth(basic("CONTOSO\\joseph:Passw0rd!")),
@@ -203,6 +204,7 @@ fn cases(p: &Profile) -> Vec<Case> {
             .uri("/tfs/DefaultCollection/Fabrikam/_apis/git/repositories")
             .auth(format!("Bearer {}", job_token(p, "build"))),
         case("ok.job-token-basic-password", Reason::Ok, 200).auth(basic(&format!("OAuth:{}", job_token(p, "build")))),
+        case("ok.job-token-basic-user", Reason::Ok, 200).auth(basic(&format!("{}:", job_token(p, "build")))),
         case("job_token.invalid", Reason::JobTokenInvalid, 401)
             .auth(format!("Bearer {}", job_token(&testing::profile_with("virtual-directory = \"tfs2\""), "build"))),
         case("job_token.expired", Reason::JobTokenExpired, 401)
@@ -229,6 +231,9 @@ fn cases(p: &Profile) -> Vec<Case> {
             .auth(basic(&format!(":{}", pat(p, "CONTOSO\\joseph", "work")))),
         case("pat.wrong_collection", Reason::PatWrongCollection, 401)
             .auth(basic(&format!(":{}", pat(p, "CONTOSO\\joseph", "other")))),
+        case("pat.wrong_collection.unknown-collection", Reason::PatWrongCollection, 401)
+            .uri("/tfs/NoSuchCollection/_apis/projects")
+            .auth(basic(&format!(":{full}"))),
         case("pat.wrong_collection.server-url", Reason::PatWrongCollection, 401)
             .uri("/tfs/_apis/projects")
             .auth(basic(&format!(":{full}"))),

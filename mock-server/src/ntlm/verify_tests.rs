@@ -303,6 +303,21 @@ mod session_keys {
     }
 
     #[test]
+    fn an_ess_shaped_lm_field_without_the_ess_flag_is_plain_ntlm_v1() {
+        // CC || Z(16) in the LM field means ESS only with the flag: here the NT response is the
+        // plain 4.2.2 one and must verify against the plain server challenge.
+        let lm = [&[0xaa; 8][..], &[0; 16]].concat();
+        let ok = verify_with(
+            FLAGS_4_2_2 & !flags::KEY_EXCH,
+            lm,
+            hex("67c43011f30298a2ad35ece64f16331c44bdbed927841f94"),
+            Vec::new(),
+        );
+        assert_eq!(ok.response, ResponseKind::NtlmV1);
+        assert_eq!(to_hex(ok.session_key.expose()), V1_SESSION_BASE_KEY);
+    }
+
+    #[test]
     fn ntlm_v2_without_key_exch_exports_the_session_base_key() {
         let capture = ms_v2();
         let mut auth = parse_authenticate(&capture.authenticate).unwrap();
