@@ -317,6 +317,8 @@ mod tests {
         assert!(hit);
         assert!(!text.contains(&pat) && !text.contains("Passw0rd"), "{text}");
         assert_eq!(r.redact("/nothing"), ("/nothing".to_owned(), false));
+        // The finder behind it is the profile's, for callers that scan streams themselves.
+        assert_eq!(r.finder().leaks(&pat).len(), 1);
     }
 
     #[test]
