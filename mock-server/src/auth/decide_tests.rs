@@ -243,6 +243,11 @@ fn cases(p: &Profile) -> Vec<Case> {
             .profile("[iis]\nbasic = true")
             .failed(3)
             .auth(basic("CONTOSO\\locked:L0cked!")),
+        // A lockout threshold of 0 never locks an account, however many logons failed.
+        case("ok.iis-basic-no-lockout-threshold", Reason::Ok, 200)
+            .profile("[iis]\nbasic = true\n[ntlm]\nlockout-threshold = 0")
+            .failed(5)
+            .auth(basic("CONTOSO\\locked:L0cked!")),
         case("membership.not_valid_user", Reason::MembershipNotValidUser, 401)
             .header("accept", "application/json")
             .auth(basic(&format!(":{}", pat(p, "CONTOSO\\outsider", "full")))),
