@@ -17,6 +17,9 @@
 #                    between runs so only the workspace crates rebuild; never the main target/,
 #                    whose build lock would stall your own cargo commands meanwhile
 #   MUTANTS_TIMEOUT  seconds one mutant's tests may take before it counts as a timeout (300)
+#   MUTANTS_RE       only the mutants whose description matches this regex (cargo-mutants
+#                    --re), e.g. to re-run the missed ones after adding tests; the table
+#                    overlays their new outcomes on the file's last full run
 #
 # cargo-mutants copies the tree (never --in-place: your worktree stays untouched and usable),
 # runs one mutant at a time (--jobs 1), skips the baseline (the suite must be green before you
@@ -72,7 +75,7 @@ mode=run
 case "${1:-}" in
   --list) mode=list; shift ;;
   --summary) mode=summary; shift ;;
-  -h|--help) sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h|--help) sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
   -*) echo "scripts/mutants.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
 esac
 files=("$@")
@@ -102,8 +105,10 @@ for package in ado-mock-server ado-conformance; do
   [ ${#args[@]} -gt 0 ] || continue
   out="$out_root/run-$(date +%Y%m%d-%H%M%S)"
   mkdir -p "$out"
+  [ -z "${MUTANTS_RE:-}" ] || args+=(--re "$MUTANTS_RE")
   count=$(cargo mutants --list "${args[@]}" 2>/dev/null | wc -l)
-  echo "== $package: $((${#args[@]} / 2)) files, $count mutants; progress: tail -f $out/run.log" >&2
+  [ "$count" -gt 0 ] || continue
+  echo "== $package: $count mutants; progress: tail -f $out/run.log" >&2
   start=$(date +%s)
   # Exit status 2 means "some mutants missed", 3 "some timed out": the table says which.
   status=0

@@ -4,8 +4,9 @@
 Usage: mutants_summary.py OUT_ROOT FILE...
 
 OUT_ROOT holds one folder per run (run-YYYYmmdd-HHMMSS/mutants.out/). For each FILE the newest
-run that tested mutants of that file is used, so files measured in different runs add up; a
-run stopped early shows the file as partial (tested / generated).
+run that tested all its mutants is used, overlaid with the outcomes of newer runs of some of
+them (MUTANTS_RE re-runs), so files measured in different runs add up; a file whose only runs
+stopped early shows as partial (tested / generated).
 """
 
 import json
@@ -29,6 +30,44 @@ def runs(root):
     return found
 
 
+def keyed(outcomes):
+    """Outcomes keyed by the mutant's description without its line:column (edits above it move
+    it) and its rank among mutants with the same description."""
+    seen = {}
+    out = {}
+    for outcome in outcomes:
+        name = outcome["scenario"]["Mutant"]["name"]
+        file, _, rest = name.partition(":")
+        description = rest.split(": ", 1)[-1]
+        key = (file, description, seen.get((file, description), 0))
+        seen[(file, description)] = key[2] + 1
+        out[key] = outcome
+    return out
+
+
+def outcomes_of(file, all_runs):
+    """The outcomes for `file`: its newest complete run, overlaid with newer partial runs (a
+    re-run of some mutants with `MUTANTS_RE`); the base run's name; whether it is partial."""
+    candidates = []
+    for name, outcomes, generated in all_runs:
+        mine = [o for o in outcomes if isinstance(o["scenario"], dict) and o["scenario"]["Mutant"]["file"] == file]
+        if mine:
+            candidates.append((name, mine, sum(1 for m in generated if m["file"] == file)))
+    if not candidates:
+        return None
+    complete = [c for c in candidates if len(c[1]) >= c[2]]
+    base = complete[0] if complete else candidates[0]
+    merged = keyed(base[1])
+    overlays = [c for c in candidates if c[0] > base[0]]
+    for _, mine, _ in reversed(overlays):
+        for key, outcome in keyed(mine).items():
+            if key in merged:
+                merged[key] = outcome
+    label = base[0] + (f" + {len(overlays)} re-run(s)" if overlays else "")
+    partial = "" if complete else f" (partial: {len(base[1])}/{base[2]})"
+    return list(merged.values()), label + partial
+
+
 def main():
     if len(sys.argv) < 3:
         sys.exit(__doc__)
@@ -40,16 +79,11 @@ def main():
     totals = dict.fromkeys(KINDS.values(), 0)
     missed = []
     for file in files:
-        row = None
-        for name, outcomes, generated in all_runs:
-            mine = [o for o in outcomes if isinstance(o["scenario"], dict) and o["scenario"]["Mutant"]["file"] == file]
-            if mine:
-                row = (name, mine, sum(1 for m in generated if m["file"] == file))
-                break
-        if row is None:
+        found = outcomes_of(file, all_runs)
+        if found is None:
             print(f"{file:<46} {'not run':>6}")
             continue
-        name, mine, generated_here = row
+        mine, label = found
         counts = dict.fromkeys(KINDS.values(), 0)
         secs = 0.0
         for outcome in mine:
@@ -61,10 +95,9 @@ def main():
                 missed.append(outcome["scenario"]["Mutant"]["name"])
         for kind, n in counts.items():
             totals[kind] += n
-        partial = "" if len(mine) >= generated_here else f" (partial: {len(mine)}/{generated_here})"
         print(
             f"{file:<46} {counts['caught']:>6} {counts['missed']:>6} {counts['unviable']:>8} "
-            f"{counts['timeout']:>7} {secs:>6.0f}  {name}{partial}"
+            f"{counts['timeout']:>7} {secs:>6.0f}  {label}"
         )
     print(
         f"{'total':<46} {totals['caught']:>6} {totals['missed']:>6} {totals['unviable']:>8} {totals['timeout']:>7}"
