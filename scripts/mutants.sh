@@ -75,7 +75,7 @@ mode=run
 case "${1:-}" in
   --list) mode=list; shift ;;
   --summary) mode=summary; shift ;;
-  -h|--help) sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h|--help) sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
   -*) echo "scripts/mutants.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
 esac
 files=("$@")
