@@ -105,6 +105,8 @@ for package in ado-mock-server ado-conformance; do
   [ ${#args[@]} -gt 0 ] || continue
   out="$out_root/run-$(date +%Y%m%d-%H%M%S)"
   mkdir -p "$out"
+  # A filtered run only updates the mutants it ran (the table overlays it on full runs).
+  [ -z "${MUTANTS_RE:-}" ] || printf '%s\n' "$MUTANTS_RE" >"$out/filter"
   [ -z "${MUTANTS_RE:-}" ] || args+=(--re "$MUTANTS_RE")
   count=$(cargo mutants --list "${args[@]}" 2>/dev/null | wc -l)
   [ "$count" -gt 0 ] || continue

@@ -17,7 +17,8 @@ KINDS = {"CaughtMutant": "caught", "MissedMutant": "missed", "Unviable": "unviab
 
 
 def runs(root):
-    """(run folder name, outcomes, generated mutants) of each run, newest first."""
+    """(run folder name, outcomes, generated mutants, filtered) of each run, newest first; a
+    filtered run (MUTANTS_RE) ran only some mutants of its files."""
     found = []
     for outcomes_path in sorted(root.glob("run-*/mutants.out/outcomes.json"), reverse=True):
         try:
@@ -26,7 +27,8 @@ def runs(root):
         except (OSError, ValueError, KeyError) as error:
             print(f"skipping unreadable {outcomes_path}: {error}", file=sys.stderr)
             continue
-        found.append((outcomes_path.parent.parent.name, outcomes, generated))
+        filtered = (outcomes_path.parent.parent / "filter").exists()
+        found.append((outcomes_path.parent.parent.name, outcomes, generated, filtered))
     return found
 
 
@@ -46,26 +48,27 @@ def keyed(outcomes):
 
 
 def outcomes_of(file, all_runs):
-    """The outcomes for `file`: its newest complete run, overlaid with newer partial runs (a
-    re-run of some mutants with `MUTANTS_RE`); the base run's name; whether it is partial."""
+    """The outcomes for `file`: its newest full run (else its newest run stopped early),
+    overlaid with the outcomes of newer filtered runs; a label naming the runs; `None` when no
+    run tested the file."""
     candidates = []
-    for name, outcomes, generated in all_runs:
+    for name, outcomes, generated, filtered in all_runs:
         mine = [o for o in outcomes if isinstance(o["scenario"], dict) and o["scenario"]["Mutant"]["file"] == file]
         if mine:
-            candidates.append((name, mine, sum(1 for m in generated if m["file"] == file)))
+            candidates.append((name, mine, sum(1 for m in generated if m["file"] == file), filtered))
     if not candidates:
         return None
-    complete = [c for c in candidates if len(c[1]) >= c[2]]
-    base = complete[0] if complete else candidates[0]
-    merged = keyed(base[1])
-    overlays = [c for c in candidates if c[0] > base[0]]
-    for _, mine, _ in reversed(overlays):
-        for key, outcome in keyed(mine).items():
-            if key in merged:
-                merged[key] = outcome
-    label = base[0] + (f" + {len(overlays)} re-run(s)" if overlays else "")
-    partial = "" if complete else f" (partial: {len(base[1])}/{base[2]})"
-    return list(merged.values()), label + partial
+    full = [c for c in candidates if not c[3]]
+    expected = max((c[2] for c in full), default=0)
+    base = next((c for c in full if len(c[1]) >= c[2]), full[0] if full else None)
+    merged = keyed(base[1]) if base else {}
+    overlays = [c for c in candidates if c[3] and (base is None or c[0] > base[0])]
+    for _, mine, _, _ in reversed(overlays):
+        merged.update(keyed(mine))
+    label = (base[0] if base else "no full run") + (f" + {len(overlays)} filtered re-run(s)" if overlays else "")
+    if len(merged) < expected or base is None:
+        label += f" (partial: {len(merged)}/{expected or '?'})"
+    return list(merged.values()), label
 
 
 def main():
