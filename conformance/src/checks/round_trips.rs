@@ -26,6 +26,8 @@ fn run(input: &CheckInput<'_>) -> CheckResult {
         .iter()
         .filter(|probe| probe.credential.scheme.is_none() && probe.status == 401)
         .filter(|probe| {
+            // Mutation testing (docs/MUTANTS.md): `>=` here is an equivalent mutant, since the
+            // only row with the probe's seq is the probe itself, which carries no credential.
             journal.iter().any(|later| {
                 later.seq > probe.seq
                     && later.method == probe.method
