@@ -59,7 +59,9 @@ pub enum Command {
     ///
     /// Prints the contract variables as KEY=VALUE lines (with the real secrets), then a line
     /// `ready`, and serves until SIGINT (Ctrl-C) or SIGTERM, whatever standard input is. Each
-    /// decision is logged to stderr.
+    /// decision is logged to stderr. The first stderr line names the control plane (GET /journal)
+    /// and its token, sent as `Authorization: Bearer TOKEN`: new at every start and not among the
+    /// client's variables, so the client under test cannot read or wipe the journal.
     ///
     /// Examples:
     ///   ado-conformance serve pat/missing-colon --release ads2022   # in a terminal; Ctrl-C stops it
@@ -68,6 +70,25 @@ pub enum Command {
     Serve(ServeArgs),
     /// Validate scenarios, client manifests and baselines without running anything.
     Check(CheckArgs),
+    /// Turn a customer's trace (HTTP Archive 1.2, as browsers' developer tools and Fiddler
+    /// export it) into a reproduction: a profile and a scenario, anonymised.
+    ///
+    /// Infers the release (api-versions, the location table, X-TFS-*/X-VSS-* headers, page
+    /// titles), the IIS modes (challenges and statuses), the collections, projects and
+    /// repositories (URLs and list answers), and the expected reasons (by replaying each request
+    /// against the reproduction). Hosts, accounts, collections, projects and repositories become
+    /// placeholders, the same everywhere; no credential, cookie or token of the trace is written
+    /// (every file is checked for them first). Prints what it could not infer.
+    ///
+    /// Writes DIR/profiles/NAME.toml, DIR/trace/NAME.toml and DIR/report.md (each request of the
+    /// trace, the trace's answer and the reproduction's; exit code 1 when any differs).
+    ///
+    /// Examples:
+    ///   ado-conformance import customer.har --out repro
+    ///   ado-conformance serve trace/imported --scenarios repro     # the reproduction, by hand
+    ///   ado-conformance run --client my.toml --scenarios repro      # your client against it
+    #[command(verbatim_doc_comment)]
+    Import(ImportArgs),
     /// Internal: the first process inside a `run --sandbox` sandbox (see `run/sandbox.rs`).
     #[command(name = "sandbox-exec", hide = true)]
     SandboxExec(SandboxExecArgs),
@@ -247,6 +268,26 @@ pub struct ServeArgs {
     /// Where the emulated server listens (port 0 picks a free port).
     #[arg(long, default_value = "127.0.0.1:0", value_name = "ADDR")]
     pub listen: SocketAddr,
+    /// Soft mode: serve what an allowed caller gets even where the real server refuses, and log
+    /// (and journal, as `would_refuse`) what it would have answered and why. Handshake steps,
+    /// the challenge to a request without credentials and paths with no route are answered as
+    /// usual.
+    #[arg(long)]
+    pub soft: bool,
+}
+
+/// `import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The trace (a `.har` file).
+    #[arg(value_name = "TRACE.har")]
+    pub trace: PathBuf,
+    /// The folder to write the reproduction into (created if needed).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// The reproduction's name (file names and scenario id `trace/NAME`).
+    #[arg(long, default_value = "imported", value_name = "NAME")]
+    pub name: String,
 }
 
 /// `check`.

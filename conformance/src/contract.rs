@@ -46,6 +46,7 @@ pub const VARIABLES: &[Variable] = &[
     Variable { name: "ADO_OPERATION", when: "always" },
     Variable { name: "ADO_AUTH", when: "always" },
     Variable { name: "ADO_PAT", when: "`ADO_AUTH` is `pat` or `bearer`" },
+    Variable { name: "ADO_ACCESS_TOKEN", when: "`ADO_AUTH` is `job-token`" },
     Variable { name: "ADO_USERNAME", when: "`ADO_AUTH` is `basic`, `ntlm` or `negotiate`" },
     Variable { name: "ADO_PASSWORD", when: "`ADO_AUTH` is `basic`, `ntlm` or `negotiate`" },
     Variable { name: "ADO_DOMAIN", when: "`ADO_AUTH` is `basic`, `ntlm` or `negotiate`" },

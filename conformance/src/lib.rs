@@ -17,6 +17,7 @@
 //! - [`merge`]: combining the results of several runs (CI partitions) into one.
 //! - [`cli`], [`command`]: the command line and the subcommands.
 //! - [`error`], [`exit_code`]: load errors, expected errors and the documented exit codes.
+//! - [`import`]: a customer's HAR trace to a profile, a scenario and a replay report.
 //! - [`files`], [`out`]: reading input files safely; writing output that survives `| head`.
 
 pub mod baseline;
@@ -27,6 +28,7 @@ pub mod contract;
 pub mod error;
 pub mod exit_code;
 pub mod files;
+pub mod import;
 pub mod manifest;
 pub mod merge;
 pub mod out;

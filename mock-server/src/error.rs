@@ -60,4 +60,8 @@ pub enum ServeError {
     /// TLS could not be set up (certificate, key or CA file).
     #[error("cannot set up TLS: {0}")]
     Tls(String),
+    /// The profile given to [`MockServerBuilder`](crate::MockServerBuilder) cannot be read or is
+    /// invalid (the error names the file, the key and what was expected).
+    #[error(transparent)]
+    Profile(#[from] ProfileError),
 }

@@ -7,10 +7,12 @@ use axum::body::Body;
 use axum::http::{Request, Response};
 use serde::Serialize;
 
-use crate::auth::{ConnectionAuth, IisLog, Layer, Reason, decide};
+use crate::auth::{ConnectionAuth, Layer, Reason, decide};
 use crate::http::{AppState, extract, respond_to, system_clock};
 use crate::journal::Journal;
 use crate::profile::Profile;
+
+pub use crate::auth::iis_log::{IisLog, LogReading, read_line as read_iis_log_line};
 
 /// The request to explain.
 pub struct Question<'a> {
@@ -130,7 +132,7 @@ impl Explanation {
 }
 
 /// A human-readable reading of a customer's IIS log line (`explain --iis-log`).
-pub fn render_log_reading(reading: &crate::auth::iis_log::LogReading) -> String {
+pub fn render_log_reading(reading: &LogReading) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,

@@ -113,6 +113,10 @@ pub struct JournalEntry {
     /// when the request carried no AUTHENTICATE.
     #[serde(default)]
     pub channel_bindings: Option<crate::ntlm::BindingsSeen>,
+    /// Soft mode only: the refusal the real server would have sent instead of this row's
+    /// answer (status, reason, layer, explanation, hint); absent when nothing was softened.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub would_refuse: Option<crate::soft::WouldRefuse>,
 }
 
 fn http() -> String {
@@ -230,36 +234,66 @@ impl Default for Journal {
 
 /// Redacts journal entries with the server's [`SecretFinder`]: every text of the entry, in
 /// every form a secret can take; a secret in the path sets `secret_in_url`.
+///
+/// The finder is built on first use, not when the server starts: a profile with tens of
+/// thousands of identities has hundreds of thousands of needles, and a server that is never
+/// read from (or whose first reader comes later) should not wait for them. The standalone server
+/// warms it on a background thread right after it starts listening ([`Redactor::warm`]).
 #[derive(Clone, Debug, Default)]
 pub struct Redactor {
-    finder: Arc<SecretFinder>,
+    lazy: Arc<LazyFinder>,
+}
+
+#[derive(Debug, Default)]
+struct LazyFinder {
+    specs: Mutex<Vec<crate::secret::SecretSpec>>,
+    finder: OnceLock<Arc<SecretFinder>>,
 }
 
 impl Redactor {
     /// A redactor for the profile's secrets.
     pub fn for_profile(profile: &Profile) -> Self {
-        Self { finder: Arc::new(SecretFinder::new(profile.secrets())) }
+        Self::with_extra(profile, Vec::new())
     }
 
-    /// The finder behind it.
+    /// A redactor for the profile's secrets and `extra` ones (the control plane's token).
+    pub fn with_extra(profile: &Profile, extra: Vec<crate::secret::SecretSpec>) -> Self {
+        let mut secrets = profile.secrets();
+        secrets.extend(extra);
+        Self { lazy: Arc::new(LazyFinder { specs: Mutex::new(secrets), finder: OnceLock::new() }) }
+    }
+
+    /// The finder behind it (built now if it was not yet; concurrent callers wait for it).
     pub fn finder(&self) -> &Arc<SecretFinder> {
-        &self.finder
+        self.lazy.finder.get_or_init(|| {
+            let specs = std::mem::take(&mut *self.lazy.specs.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
+            Arc::new(SecretFinder::new(specs))
+        })
+    }
+
+    /// Builds the finder on a background thread, so that the first reader finds it ready.
+    pub fn warm(&self) {
+        let redactor = self.clone();
+        let _ = std::thread::Builder::new().name("ado-mock-server-finder".to_owned()).spawn(move || {
+            redactor.finder();
+        });
     }
 
     /// The entry with every secret replaced in every text.
     pub fn redact_entry(&self, entry: JournalEntry) -> JournalEntry {
-        if self.finder.is_empty() {
+        let finder = self.finder();
+        if finder.is_empty() {
             return entry;
         }
-        let in_url = !self.finder.leaks(&entry.path).is_empty();
-        let mut entry = entry.map_text(|text| self.finder.redact(text).0);
+        let in_url = !finder.leaks(&entry.path).is_empty();
+        let mut entry = entry.map_text(|text| finder.redact(text).0);
         entry.secret_in_url |= in_url;
         entry
     }
 
     /// The text with every secret replaced; `true` if something was replaced.
     pub fn redact(&self, text: &str) -> (String, bool) {
-        let (out, leaks) = self.finder.redact(text);
+        let (out, leaks) = self.finder().redact(text);
         (out, !leaks.is_empty())
     }
 }
@@ -292,6 +326,7 @@ mod tests {
             secret_in_url: false,
             iis_log: IisLog::default(),
             channel_bindings: None,
+            would_refuse: None,
         }
     }
 

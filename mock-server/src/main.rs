@@ -1,5 +1,7 @@
-//! `ado-mock-server`: see [`ado_mock_server::cli`].
+//! `ado-mock-server`: a standalone mock Azure DevOps Server; see [`cli`].
+
+mod cli;
 
 fn main() -> std::process::ExitCode {
-    ado_mock_server::cli::main_impl()
+    cli::main_impl()
 }

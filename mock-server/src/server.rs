@@ -8,9 +8,12 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use crate::builder::MockServerBuilder;
+use crate::credentials::Credentials;
 use crate::error::ServeError;
+use crate::recorded::Recorded;
 use crate::http::{self, AppState, Clock, Limits, system_clock};
-use crate::journal::{DEFAULT_CAPACITY, Journal, JournalEntry};
+use crate::journal::{DEFAULT_CAPACITY, Journal};
 use crate::profile::Profile;
 use crate::tls::ServerTls;
 
@@ -28,6 +31,8 @@ pub struct Options {
     pub clock: Clock,
     /// Resource limits.
     pub limits: Limits,
+    /// Soft mode ([`crate::soft`]): serve refused requests anyway and journal the refusal.
+    pub soft: bool,
 }
 
 impl Default for Options {
@@ -39,6 +44,7 @@ impl Default for Options {
             journal_capacity: DEFAULT_CAPACITY,
             clock: system_clock(),
             limits: Limits::default(),
+            soft: false,
         }
     }
 }
@@ -54,14 +60,35 @@ pub struct MockServer {
 }
 
 impl MockServer {
-    /// Starts a server for `profile` on free loopback ports.
+    /// Starts a server on the built-in default profile (an Azure DevOps Server 2022 at
+    /// `/tfs`, IIS Anonymous and Windows authentication on, the account `CONTOSO\joseph` with
+    /// password `Passw0rd!` and a full-access PAT named `full`) on a free loopback port.
     ///
-    /// # Errors
-    /// [`ServeError`] when a port cannot be bound.
-    pub async fn start(profile: Profile) -> Result<MockServer, ServeError> {
-        Self::start_with(profile, Options::default()).await
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let server = ado_mock_server::MockServer::start().await;
+    /// let pat = server.pat("full").expect("the default profile has a PAT named full");
+    /// assert_eq!(pat.len(), 52);
+    /// # }
+    /// ```
+    ///
+    /// # Panics
+    /// With the reason, when no loopback port can be bound (as `wiremock::MockServer::start`
+    /// does); use [`MockServer::builder`] to get the error instead.
+    pub async fn start() -> MockServer {
+        match Self::builder().start().await {
+            Ok(server) => server,
+            Err(error) => panic!("ado-mock-server could not start: {error}"),
+        }
     }
 
+    /// A [`MockServerBuilder`] to choose the profile (a file, TOML text, or the built-in
+    /// default), the release and the common IIS switches before starting.
+    pub fn builder() -> MockServerBuilder {
+        MockServerBuilder::new()
+    }
+
+    #[doc(hidden)]
     /// Starts a server with explicit options. With `[tls] enabled`, the certificate is issued
     /// now (valid by the wall clock, whatever `options.clock` says).
     ///
@@ -72,6 +99,7 @@ impl MockServer {
         Self::start_on(profile, listener, options).await
     }
 
+    #[doc(hidden)]
     /// Starts a server on a listener bound elsewhere (`options.listen` is ignored), e.g. one
     /// created inside another network namespace and passed over a Unix socket, as the
     /// conformance runner's `--sandbox` does.
@@ -99,20 +127,28 @@ impl MockServer {
         let realm = profile.public_url.clone().unwrap_or_else(|| app_url(scheme, addr, &profile.virtual_directory));
         let journal = Journal::new(options.journal_capacity);
         let state = AppState::with_limits(profile, realm, journal, options.clock, options.limits);
+        state.set_soft(options.soft);
         let (tx, rx) = oneshot::channel::<()>();
-        let control_router = crate::control::router(state.clone());
+        let control_router = control_addr.map(|bound| crate::control::router(state.clone(), bound));
+        if let Some(bound) = control_addr.filter(|a| !a.ip().is_loopback()) {
+            tracing::warn!(
+                "the control plane listens on {bound}, not on loopback: whoever reaches it and learns its token can \
+                 read and wipe the journal"
+            );
+        }
+        let control_limits = state.limits().clone();
         let server_state = state.clone();
         let server_tls = tls.clone();
         let task = tokio::spawn(async move {
             let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
             let mut control_stop = stop_rx.clone();
             let control_task = tokio::spawn(async move {
-                let Some(control) = control else { return };
-                let _ = axum::serve(control, control_router)
-                    .with_graceful_shutdown(async move {
-                        let _ = control_stop.changed().await;
-                    })
-                    .await;
+                let (Some(control), Some(router)) = (control, control_router) else { return };
+                // The same accept loop and limits as the emulated server.
+                http::run_plain(control, router, control_limits, async move {
+                    let _ = control_stop.changed().await;
+                })
+                .await;
             });
             http::run(listener, server_state, server_tls, async move {
                 let _ = rx.await;
@@ -123,6 +159,23 @@ impl MockServer {
             drop(stop_rx);
         });
         Ok(MockServer { addr, control_addr, state, tls, shutdown: Some(tx), task: Some(task) })
+    }
+
+    /// Builds the journal's secret finder now, on a background thread, instead of at the first
+    /// request: with tens of thousands of identities it takes seconds (`ado-mock-server` does
+    /// this at start).
+    pub fn warm_secret_finder(&self) {
+        self.state.redactor().warm();
+    }
+
+    /// The most connections served at once (further clients wait in the listen backlog).
+    pub fn max_connections(&self) -> usize {
+        self.state.limits().max_connections
+    }
+
+    /// Whether soft mode is on ([`MockServerBuilder::soft`]).
+    pub fn is_soft(&self) -> bool {
+        self.state.soft()
     }
 
     /// The emulated server's address.
@@ -145,6 +198,7 @@ impl MockServer {
         app_url(self.scheme(), self.addr, &self.state.profile().virtual_directory)
     }
 
+    #[doc(hidden)]
     /// The server's TLS (CA file and PEM, channel bindings, failed handshakes), if enabled.
     pub fn tls(&self) -> Option<&ServerTls> {
         self.tls.as_deref()
@@ -166,19 +220,48 @@ impl MockServer {
         format!("{}/{collection}", self.server_url())
     }
 
+    /// The control plane's address, if one was started.
+    pub fn control_addr(&self) -> Option<SocketAddr> {
+        self.control_addr
+    }
+
     /// `http://ADDR` of the control plane, if one was started.
     pub fn control_url(&self) -> Option<String> {
         self.control_addr.map(|a| format!("http://{a}"))
     }
 
+    /// The control plane's token, sent as `Authorization: Bearer <token>`; new at every start.
+    /// A secret: the standalone server prints it once, and the journal redacts it.
+    pub fn control_token(&self) -> &crate::secret::Secret {
+        self.state.control_token()
+    }
+
+    #[doc(hidden)]
     /// The shared state (profile, journal, lockouts).
     pub fn state(&self) -> &AppState {
         &self.state
     }
 
-    /// The journal's entries, oldest first.
-    pub fn journal(&self) -> Vec<JournalEntry> {
-        self.state.journal().entries()
+    /// The journal: one row per answered request, oldest first, with its typed [`Reason`](crate::Reason),
+    /// status, layer and explanation; secrets are already redacted.
+    pub fn journal(&self) -> Recorded {
+        Recorded::new(self.state.journal().entries())
+    }
+
+    /// Empties the journal (e.g. between two phases of a test).
+    pub fn reset_journal(&self) {
+        self.state.journal().clear();
+    }
+
+    /// The token of the profile's first PAT called `name` (profile order), e.g. `full` in the
+    /// default profile; `None` if there is none.
+    pub fn pat(&self, name: &str) -> Option<String> {
+        self.credentials().pat(name).map(str::to_owned)
+    }
+
+    /// Every test credential of the profile: accounts with passwords, PATs, job tokens.
+    pub fn credentials(&self) -> Credentials {
+        Credentials::of(self.state.profile())
     }
 
     /// Stops accepting, lets open connections finish (bounded) and waits for the server task.

@@ -3,11 +3,13 @@
 //! # Layout
 //!
 //! - [`ntlm`]: the client side of NTLM (NEGOTIATE, NTLMv2 and NTLMv1 AUTHENTICATE).
+//! - [`leak`]: every disguise of a secret a client might print (the runner must catch each).
 //!
 //! Binaries: `mock-server-dup` and `conformance-dup` (the two CLIs, for `CARGO_BIN_EXE_*`),
 //! `fake-client` (scripted raw HTTP client for runner tests), `reference-client` (a correct
 //! client and its mutants), `load-test` (bounded mixed load against the standalone server).
 
+pub mod leak;
 pub mod ntlm;
 
 /// A reqwest client builder. reqwest is built with rustls but no provider of its own (so the

@@ -27,6 +27,9 @@ pub struct Captured {
     pub text: String,
     /// Whether output beyond the bound was dropped.
     pub truncated: bool,
+    /// Secrets the stream scanner found in everything the client wrote to this stream, kept
+    /// or not (a secret after the first MiB counts as much as one in the first line).
+    pub leaks: Vec<ado_mock_server::secret::Leak>,
 }
 
 /// Everything observed while running one case.

@@ -1,6 +1,8 @@
 //! `no-secret-leak`: no PAT or password appears in a request URL (the journal's
-//! `secret_in_url`), on stdout or on stderr, raw, URL-encoded or base64 (a printed
-//! `Authorization` header). A leak is `insecure`, the worst verdict.
+//! `secret_in_url`), on stdout or on stderr, in any form the secret finder knows (raw in any
+//! case, percent-encoded, split by line breaks or colour codes, base64, base32, hex, the NT
+//! hash). Output is scanned whole as it streams, not only the kept capture. A leak is
+//! `insecure`, the worst verdict.
 
 use super::{Check, CheckInput, CheckResult, Stage};
 use crate::verdict::Verdict;
@@ -22,8 +24,14 @@ fn run(input: &CheckInput<'_>) -> CheckResult {
     if let Some(e) = observed.journal.iter().find(|e| e.secret_in_url) {
         found.push(format!("a secret in the URL of {}", CheckInput::cite(e)));
     }
-    for (stream, text) in [("stdout", &observed.stdout.text), ("stderr", &observed.stderr.text)] {
-        for leak in input.redactor.leaks(text) {
+    for (stream, captured) in [("stdout", &observed.stdout), ("stderr", &observed.stderr)] {
+        // The stream scanner saw everything; the kept text is scanned too (for a capture made
+        // without a scanner).
+        let mut leaks = input.redactor.leaks(&captured.text);
+        leaks.extend(captured.leaks.iter().map(ado_mock_server::secret::Leak::describe));
+        leaks.sort();
+        leaks.dedup();
+        for leak in leaks {
             found.push(format!("{leak} on {stream}"));
         }
     }
@@ -48,6 +56,7 @@ mod tests {
         f.stderr(&format!("using token {pat}"));
         assert_eq!(f.check(run).detail, "leaked the PAT `full` on stderr");
         f.stderr("");
+        assert_eq!(f.check(run).verdict, Verdict::Pass);
         let mut e = entry(1, "GET", "/p?pat=<redacted pat of full>", 200, "ok");
         e.secret_in_url = true;
         f.journal.push(e);

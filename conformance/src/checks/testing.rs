@@ -38,6 +38,7 @@ pub fn entry(seq: u64, method: &str, path: &str, status: u16, reason: &str) -> J
         secret_in_url: false,
         iis_log: Default::default(),
         channel_bindings: None,
+        would_refuse: None,
     }
 }
 
@@ -233,8 +234,8 @@ impl Fixture {
         let case = Case { scenario, release: Release::Ads2022, profile: Arc::clone(&self.profile) };
         let observed = Observation {
             exit: self.exit.clone(),
-            stdout: super::Captured { text: self.stdout.clone(), truncated: false },
-            stderr: super::Captured { text: self.stderr.clone(), truncated: false },
+            stdout: super::Captured { text: self.stdout.clone(), ..Default::default() },
+            stderr: super::Captured { text: self.stderr.clone(), ..Default::default() },
             journal: self.journal.clone(),
             duration: Duration::from_millis(10),
             leftovers: self.leftovers.clone(),

@@ -25,6 +25,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<u8> {
         Command::Show(args) => show::show(&args),
         Command::Serve(args) => serve::serve(&args),
         Command::Check(args) => check::check(&args),
+        Command::Import(args) => crate::import::import(&args),
         Command::SandboxExec(args) => crate::run::sandbox::exec_main(&args.command),
     }
 }

@@ -1,7 +1,8 @@
 //! `serve ID`: one scenario's mock server for a person reproducing a case by hand.
 //!
 //! Output contract (`docs/CLIENT-CONTRACT.md`): stdout carries the client environment as
-//! `KEY=VALUE` lines, then `ready`; stderr says where the control plane is and logs each
+//! `KEY=VALUE` lines, then `ready`; stderr says where the control plane is, with its token
+//! (`Authorization: Bearer TOKEN`; never part of the client's environment), and logs each
 //! decision. It serves until SIGINT, SIGTERM or SIGHUP, whatever standard input is (a script
 //! may start it with stdin closed or at end of file). This is the one place the runner prints
 //! secrets: the person needs them to point their own client at the server.
@@ -49,7 +50,9 @@ fn pick_case(scenario: &Arc<crate::scenario::Scenario>, release: Option<&str>) -
 }
 
 async fn serve_case(case: Case, args: &ServeArgs) -> anyhow::Result<u8> {
-    let options = Options { listen: args.listen, ..Options::default() };
+    // A person may point a load of clients at it: one descriptor a connection.
+    let _ = ado_mock_server::http::raise_open_file_limit();
+    let options = Options { listen: args.listen, soft: args.soft, ..Options::default() };
     let server = MockServer::start_with(case.profile.as_ref().clone(), options)
         .await
         .map_err(|source| ExpectedError::Serve { id: case.scenario.id.clone(), source })?;
@@ -75,7 +78,15 @@ async fn serve_case(case: Case, args: &ServeArgs) -> anyhow::Result<u8> {
     env.push_str("ready\n");
     // A reader that went away (`serve ... | head -3`) does not stop the server.
     crate::out::stdout(&env);
-    let control = server.control_url().map(|u| format!("; control plane on {u} (GET /journal)")).unwrap_or_default();
+    let control = server
+        .control_url()
+        .map(|u| {
+            format!(
+                "; control plane on {u} (GET /journal with `Authorization: Bearer {}`; keep the token from the client)",
+                server.control_token().expose()
+            )
+        })
+        .unwrap_or_default();
     crate::out::stderr(&format!(
         "serving {} on {}{control}; stop with Ctrl-C or SIGTERM\n",
         case.label(),
@@ -105,6 +116,10 @@ fn log_new(server: &MockServer, after: u64) -> u64 {
     let mut last = after;
     for e in server.journal().into_iter().filter(|e| e.seq > after) {
         let hint = if e.hint.is_empty() { String::new() } else { format!(" | fix: {}", e.hint) };
+        let hint = match &e.would_refuse {
+            Some(w) => format!("{hint} | soft: would answer {} {}: {}", w.status, w.reason, w.hint),
+            None => hint,
+        };
         crate::out::stderr(&format!(
             "conn={} {} {} -> {} {}: {}{hint}\n",
             e.connection, e.method, e.path, e.status, e.reason, e.explanation

@@ -63,12 +63,15 @@ pub async fn run_case(case: Case, ctx: Arc<RunContext>, cancel: Cancel) -> Optio
         env.extend(realm.iter().flat_map(CaseRealm::env));
         env
     };
+    // The case's secrets, known before the client starts: its output is scanned as it streams.
+    let mut redactor = Redactor::for_case(&case);
     let mut spec = ChildSpec {
         command: ctx.manifest.command.clone(),
         cwd: ctx.manifest.dir.clone(),
         env: Vec::new(),
         timeout: ctx.manifest.timeout,
         marker: dirs.root.path().display().to_string(),
+        secrets: std::sync::Arc::clone(redactor.finder()),
     };
     let (outcome, server) = match &ctx.sandbox {
         None => {
@@ -96,7 +99,7 @@ pub async fn run_case(case: Case, ctx: Arc<RunContext>, cancel: Cancel) -> Optio
     };
     let (journal, handshake_failures) = match server {
         Ok(server) => {
-            let journal = server.journal();
+            let journal = server.journal().into_vec();
             let handshake_failures = server.tls().map(|tls| tls.handshake_failures()).unwrap_or_default();
             server.shutdown().await;
             (journal, handshake_failures)
@@ -109,7 +112,7 @@ pub async fn run_case(case: Case, ctx: Arc<RunContext>, cancel: Cancel) -> Optio
     if outcome.cancelled {
         return None;
     }
-    let mut redactor = Redactor::for_case(&case)
+    redactor = redactor
         .with_path(&dirs.home(), "<home>")
         .with_path(&dirs.tmp(), "<tmp>")
         .with_path(dirs.root.path(), "<case-dir>");
@@ -139,9 +142,8 @@ fn judged(case: &Case, ctx: &RunContext, observed: &Observation, redactor: &Reda
     assemble(case, observed, checks, redactor, ctx.baseline.as_ref(), &ctx.scenarios_args)
 }
 
-/// The case's server: a fixed clock and no control plane (the client runs as the same user
-/// and could find its port and wipe the journal; the runner reads the journal in-process).
-/// The case's server: no control plane (the runner reads it in-process), the run's fixed "now",
+/// The case's server: no control plane (the client runs as the same user and could find its
+/// port; the runner reads the journal in-process), the run's fixed "now",
 /// except for Kerberos cases: a real KDC stamps tickets with the real time.
 fn server_options(case: &Case, ctx: &RunContext) -> Options {
     if case.scenario.client.auth == AuthKind::Kerberos {

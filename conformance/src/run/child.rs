@@ -10,6 +10,12 @@
 //! killed by [`super::reaper`]. Output is read concurrently into shared buffers: if a
 //! descendant keeps a pipe open, the readers are abandoned after a grace period and what they
 //! had read is kept.
+//!
+//! Every byte a client writes goes through the case's [`LeakScanner`] as it arrives, whatever
+//! is kept: only the first [`OUTPUT_LIMIT`] bytes are captured, but a secret printed after
+//! them is still found (the `no-secret-leak` check reads [`Captured::leaks`]). A capture cut by
+//! the limit loses its last bytes too, back to where no secret can have begun, so a secret cut
+//! in half by the limit cannot reach a report as an unrecognisable prefix.
 
 use std::path::PathBuf;
 use std::process::{ExitStatus, Stdio};
@@ -20,6 +26,8 @@ use nix::sys::signal::{Signal, killpg};
 use nix::unistd::Pid;
 use tokio::io::{AsyncRead, AsyncReadExt};
 use tokio::task::JoinHandle;
+
+use ado_mock_server::secret::{LeakScanner, SecretFinder};
 
 use super::cancel::Cancel;
 use super::reaper;
@@ -44,6 +52,8 @@ pub struct ChildSpec {
     /// A string in the client's environment unique to its case (its temporary folder), by
     /// which processes it detached are told from other cases' ([`super::reaper`]).
     pub marker: String,
+    /// The case's secrets, looked for in everything the client prints.
+    pub secrets: Arc<SecretFinder>,
 }
 
 /// How it went.
@@ -63,10 +73,24 @@ pub struct ChildOutcome {
     pub leftovers: Vec<Leftover>,
 }
 
-#[derive(Default)]
 struct Buffer {
     bytes: Vec<u8>,
     truncated: bool,
+    scanner: LeakScanner,
+}
+
+impl Buffer {
+    fn new(secrets: &Arc<SecretFinder>) -> Self {
+        Self { bytes: Vec::new(), truncated: false, scanner: LeakScanner::new(Arc::clone(secrets)) }
+    }
+
+    /// Scans `chunk` whole and keeps what fits under [`OUTPUT_LIMIT`].
+    fn push(&mut self, chunk: &[u8]) {
+        self.scanner.feed(chunk);
+        let room = OUTPUT_LIMIT.saturating_sub(self.bytes.len());
+        self.bytes.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        self.truncated |= chunk.len() > room;
+    }
 }
 
 type Shared = Arc<Mutex<Buffer>>;
@@ -127,7 +151,8 @@ pub async fn run_command(
     // socket): drop them, so the runner sees end-of-file when the child ends.
     drop(command);
     let group = pid.map(Pid::from_raw);
-    let (out_buf, err_buf) = (Shared::default(), Shared::default());
+    let new_buffer = || Arc::new(Mutex::new(Buffer::new(&spec.secrets)));
+    let (out_buf, err_buf) = (new_buffer(), new_buffer());
     let readers = [spawn_reader(child.stdout.take(), &out_buf), spawn_reader(child.stderr.take(), &err_buf)];
     let ended = tokio::select! {
         status = child.wait() => Ended::Exited(status),
@@ -187,15 +212,17 @@ where
             if n == 0 {
                 break;
             }
-            let mut b = buffer.lock().unwrap_or_else(PoisonError::into_inner);
-            let room = OUTPUT_LIMIT.saturating_sub(b.bytes.len());
-            b.bytes.extend_from_slice(&chunk[..n.min(room)]);
-            b.truncated |= n > room;
+            buffer.lock().unwrap_or_else(PoisonError::into_inner).push(&chunk[..n]);
         }
     }))
 }
 
 fn take(buffer: &Shared) -> Captured {
-    let b = std::mem::take(&mut *buffer.lock().unwrap_or_else(PoisonError::into_inner));
-    Captured { text: String::from_utf8_lossy(&b.bytes).into_owned(), truncated: b.truncated }
+    let mut b = buffer.lock().unwrap_or_else(PoisonError::into_inner);
+    let mut bytes = std::mem::take(&mut b.bytes);
+    if b.truncated {
+        // The limit may have cut a secret: drop what could be its beginning.
+        bytes.truncate(bytes.len().saturating_sub(b.scanner.overlap()));
+    }
+    Captured { text: String::from_utf8_lossy(&bytes).into_owned(), truncated: b.truncated, leaks: b.scanner.leaks() }
 }

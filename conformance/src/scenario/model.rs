@@ -49,8 +49,15 @@ pub enum Capability {
 
 impl Capability {
     /// Every capability.
-    pub const ALL: [Capability; 5] =
-        [Capability::Pat, Capability::Basic, Capability::Ntlm, Capability::Negotiate, Capability::Bearer];
+    pub const ALL: [Capability; 7] = [
+        Capability::Pat,
+        Capability::Basic,
+        Capability::Ntlm,
+        Capability::Negotiate,
+        Capability::Bearer,
+        Capability::JobToken,
+        Capability::Kerberos,
+    ];
 
     /// The lowercase name.
     pub fn name(self) -> &'static str {
@@ -203,7 +210,7 @@ pub enum Operation {
 
 impl Operation {
     /// Every operation, in the documentation's order.
-    pub const ALL: [Operation; 9] = [
+    pub const ALL: [Operation; 18] = [
         Operation::ConnectionData,
         Operation::ListProjects,
         Operation::GetProject,
@@ -213,6 +220,15 @@ impl Operation {
         Operation::CreateWorkItem,
         Operation::ListCollections,
         Operation::CreateProject,
+        Operation::GitClone,
+        Operation::GitFetch,
+        Operation::GitPush,
+        Operation::LfsPush,
+        Operation::LfsPull,
+        Operation::ListPools,
+        Operation::ListBuildDefinitions,
+        Operation::QueueBuild,
+        Operation::PublishExtension,
     ];
 
     /// The value of `ADO_OPERATION`.

@@ -28,6 +28,9 @@ pub enum Layer {
     ApiVersion,
     /// The route's own permission.
     Permission,
+    /// The HTTP server's resource limits (request head and body size and time), applied before
+    /// any authentication (HTTP.sys and IIS request filtering on the real server).
+    Limits,
 }
 
 impl Layer {
@@ -42,6 +45,7 @@ impl Layer {
             Layer::Route => "route",
             Layer::ApiVersion => "api-version",
             Layer::Permission => "permission",
+            Layer::Limits => "limits",
         }
     }
 }

@@ -4,7 +4,7 @@ use crate::profile::{Profile, is_pat_syntax};
 use crate::secret::Secret;
 
 /// Describes a secret slot: a known PAT or password by owner and name, otherwise its shape.
-pub fn secret(profile: &Profile, value: &Secret) -> String {
+pub(super) fn secret(profile: &Profile, value: &Secret) -> String {
     let v = value.expose();
     if v.is_empty() {
         return "empty".to_owned();
@@ -25,7 +25,7 @@ pub fn secret(profile: &Profile, value: &Secret) -> String {
 }
 
 /// Describes a user-name slot: shows ordinary user names, hides anything secret-looking.
-pub fn user(profile: &Profile, value: &Secret) -> String {
+pub(super) fn user(profile: &Profile, value: &Secret) -> String {
     let v = value.expose();
     let looks_secret = is_pat_syntax(v.trim())
         || profile.find_pat(v).is_some()

@@ -15,7 +15,7 @@ use crate::auth::credential::{Basic, Credential};
 use crate::profile::{BareName, Profile};
 
 /// What IIS hands to TFS.
-pub struct IisPass {
+pub(super) struct IisPass {
     /// The Windows principal IIS authenticated, if any.
     pub principal: Option<Principal>,
     /// Side effects that stand whatever later layers decide.
@@ -23,7 +23,7 @@ pub struct IisPass {
 }
 
 /// Runs the IIS layer: either a refusal/handshake step, or what passes to TFS.
-pub fn check(
+pub(super) fn check(
     profile: &Profile,
     facts: &RequestFacts,
     failed_logons: &dyn Fn(&str) -> u32,

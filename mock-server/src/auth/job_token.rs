@@ -17,7 +17,7 @@ use crate::time_text::format_instant;
 
 /// Where the token came from, for explanations.
 #[derive(Clone, Copy)]
-pub enum Carrier {
+pub(super) enum Carrier {
     /// `Authorization: Bearer <token>`.
     Bearer,
     /// The Basic password (user `OAuth`, empty, or anything).
@@ -34,7 +34,7 @@ impl Carrier {
 }
 
 /// Checks a JWT-shaped credential as a job token of this server.
-pub fn authenticate(
+pub(super) fn authenticate(
     profile: &Profile,
     facts: &RequestFacts,
     token: &str,

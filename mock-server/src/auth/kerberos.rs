@@ -43,7 +43,7 @@ fn find(token: &[u8]) -> Option<Found> {
 
 /// The Kerberos leg for `Authorization: Negotiate <token>`, or None when the token is not
 /// Kerberos's and NTLM may run.
-pub fn leg(
+pub(super) fn leg(
     profile: &Profile,
     facts: &RequestFacts,
     scheme: Provider,

@@ -9,7 +9,7 @@ use crate::profile::{Identity, Profile};
 
 /// Side effects of a Windows logon (or of the IIS layer).
 #[derive(Default)]
-pub struct Effects {
+pub(super) struct Effects {
     /// The connection's next state.
     pub connection: ConnectionUpdate,
     /// A logon to count.
@@ -23,7 +23,7 @@ pub struct Effects {
 }
 
 /// Refuses a Windows logon of a locked-out or disabled account.
-pub fn locked_or_disabled(
+pub(super) fn locked_or_disabled(
     profile: &Profile,
     identity: &Identity,
     failed_logons: &dyn Fn(&str) -> u32,
@@ -57,7 +57,7 @@ pub fn locked_or_disabled(
 }
 
 /// The principal of an identity.
-pub fn principal(identity: &Identity, via: Via) -> Principal {
+pub(super) fn principal(identity: &Identity, via: Via) -> Principal {
     Principal {
         account: identity.account.to_string(),
         id: identity.id,

@@ -135,12 +135,27 @@ reasons! {
     KerberosRequired => "kerberos.required",
     /// NTLM is refused and no account holds the SPN, so no client can get a ticket.
     KerberosNoSpn => "kerberos.no_spn",
+    /// A request head (request line and headers) did not arrive in time: the HTTP server closed
+    /// the connection (never decided: see [`Reason::is_limit`]).
+    LimitHeaderTimeout => "limit.header_timeout",
+    /// The request head was larger than the HTTP server accepts (431).
+    LimitHeadersTooLarge => "limit.headers_too_large",
+    /// The request body was larger than the server accepts (413).
+    LimitBodyTooLarge => "limit.body_too_large",
+    /// The request body did not arrive in time (408).
+    LimitBodyTimeout => "limit.body_timeout",
 }
 
 impl Reason {
     /// Whether this reason allowed the request.
     pub fn is_ok(self) -> bool {
         self == Reason::Ok
+    }
+
+    /// Whether this reason is a resource limit of the HTTP server (`limit.*`): answered before
+    /// any decision, so [`crate::auth::decide`] never returns it.
+    pub fn is_limit(self) -> bool {
+        self.code().starts_with("limit.")
     }
 }
 

@@ -12,7 +12,7 @@ use crate::rest::route::{Miss, Route};
 use crate::rest::table::Permission;
 
 /// Layer 5: the path names a route at this level.
-pub fn route<'f>(profile: &Profile, facts: &'f RequestFacts) -> Result<&'f Route, Decision> {
+pub(super) fn route<'f>(profile: &Profile, facts: &'f RequestFacts) -> Result<&'f Route, Decision> {
     let miss = match &facts.target.route {
         Ok(route) => return Ok(route),
         Err(miss) => miss,
@@ -52,7 +52,7 @@ pub fn route<'f>(profile: &Profile, facts: &'f RequestFacts) -> Result<&'f Route
 }
 
 /// Layer 6: the api-version against the release (400, never 401).
-pub fn api_version(profile: &Profile, facts: &RequestFacts, route: &Route) -> Result<(), Decision> {
+pub(super) fn api_version(profile: &Profile, facts: &RequestFacts, route: &Route) -> Result<(), Decision> {
     if !route.versioned() {
         return Ok(());
     }
@@ -132,7 +132,7 @@ fn source_name(fact: &super::facts::ApiVersionFact) -> &'static str {
 
 /// Layer 7: the resource exists, the caller may see it, and may do what the route does
 /// (the route row's `permission`, data/routes.toml).
-pub fn permission(
+pub(super) fn permission(
     profile: &Profile,
     facts: &RequestFacts,
     route: &Route,

@@ -15,7 +15,7 @@ fn err(
 }
 
 /// TF400813 for anonymous requests.
-pub fn anonymous() -> ServiceError {
+pub(super) fn anonymous() -> ServiceError {
     err(
         "TF400813: Resource not available for anonymous access. Client authentication required.".to_owned(),
         "Microsoft.TeamFoundation.Framework.Server.UnauthorizedRequestException, Microsoft.TeamFoundation.Framework.Server",
@@ -26,7 +26,7 @@ pub fn anonymous() -> ServiceError {
 }
 
 /// TF400813 for an authenticated identity outside the collection's valid users.
-pub fn user_not_authorized(identity_id: &str) -> ServiceError {
+pub(super) fn user_not_authorized(identity_id: &str) -> ServiceError {
     err(
         format!("TF400813: The user '{identity_id}' is not authorized to access this resource."),
         "Microsoft.TeamFoundation.Framework.Server.UnauthorizedRequestException, Microsoft.TeamFoundation.Framework.Server",
@@ -37,7 +37,7 @@ pub fn user_not_authorized(identity_id: &str) -> ServiceError {
 }
 
 /// The expired-PAT 401 of Azure DevOps Server 2022.
-pub fn pat_expired() -> ServiceError {
+pub(super) fn pat_expired() -> ServiceError {
     let mut e = err(
         "Access Denied: The Personal Access Token used has expired.".to_owned(),
         "Microsoft.VisualStudio.Services.Security.AccessCheckException, Microsoft.VisualStudio.Services.WebApi",
@@ -56,7 +56,7 @@ pub fn pat_expired() -> ServiceError {
 }
 
 /// `VssVersionOutOfRangeException`.
-pub fn version_out_of_range(requested: &str, latest: &str) -> ServiceError {
+pub(super) fn version_out_of_range(requested: &str, latest: &str) -> ServiceError {
     err(
         format!(
             "The requested REST API version of {requested} is out of range for this server. \
@@ -70,7 +70,7 @@ pub fn version_out_of_range(requested: &str, latest: &str) -> ServiceError {
 }
 
 /// `VssVersionNotSpecifiedException`.
-pub fn version_missing(method: &str) -> ServiceError {
+pub(super) fn version_missing(method: &str) -> ServiceError {
     err(
         format!(
             "No api-version was supplied for the \"{method}\" request. The version must be supplied either as part of \
@@ -85,7 +85,7 @@ pub fn version_missing(method: &str) -> ServiceError {
 }
 
 /// `VssInvalidPreviewVersionException`.
-pub fn preview_required(requested: &str) -> ServiceError {
+pub(super) fn preview_required(requested: &str) -> ServiceError {
     err(
         format!(
             "The requested version \"{requested}\" of the resource is under preview. The -preview flag must be \
@@ -99,7 +99,7 @@ pub fn preview_required(requested: &str) -> ServiceError {
 }
 
 /// `VssInvalidApiResourceVersionException`.
-pub fn version_malformed(raw: &str) -> ServiceError {
+pub(super) fn version_malformed(raw: &str) -> ServiceError {
     err(
         format!(
             "Invalid api version string: \"{raw}\". Api version string must be in the format: \
@@ -113,7 +113,7 @@ pub fn version_malformed(raw: &str) -> ServiceError {
 }
 
 /// TF50309 (creating a project without "Create new projects").
-pub fn insufficient_permissions(account: &str, permission: &str) -> ServiceError {
+pub(super) fn insufficient_permissions(account: &str, permission: &str) -> ServiceError {
     err(
         format!(
             "TF50309: The following account does not have sufficient permissions to complete the operation: \
@@ -127,7 +127,7 @@ pub fn insufficient_permissions(account: &str, permission: &str) -> ServiceError
 }
 
 /// `AccessCheckException` for a privilege (e.g. "Edit instance-level information").
-pub fn access_denied_privilege(who: &str, permission: &str) -> ServiceError {
+pub(super) fn access_denied_privilege(who: &str, permission: &str) -> ServiceError {
     err(
         format!("Access Denied: {who} needs the following permission(s) to perform this action: {permission}"),
         "Microsoft.VisualStudio.Services.Security.AccessCheckException, Microsoft.VisualStudio.Services.WebApi",
@@ -138,7 +138,7 @@ pub fn access_denied_privilege(who: &str, permission: &str) -> ServiceError {
 }
 
 /// TF200016 (project by name).
-pub fn project_name_missing(name: &str) -> ServiceError {
+pub(super) fn project_name_missing(name: &str) -> ServiceError {
     err(
         format!(
             "TF200016: The following project does not exist: {name}. Verify that the name of the project is correct \
@@ -152,7 +152,7 @@ pub fn project_name_missing(name: &str) -> ServiceError {
 }
 
 /// VS800075 (project by id).
-pub fn project_id_missing(id: &str) -> ServiceError {
+pub(super) fn project_id_missing(id: &str) -> ServiceError {
     err(
         format!("VS800075: The project with id '{id}' does not exist, or you do not have permission to access it."),
         "Microsoft.TeamFoundation.Core.WebApi.ProjectDoesNotExistException, Microsoft.TeamFoundation.Core.WebApi",
@@ -163,7 +163,7 @@ pub fn project_id_missing(id: &str) -> ServiceError {
 }
 
 /// TF401019 (Git repository).
-pub fn repo_missing(name: &str) -> ServiceError {
+pub(super) fn repo_missing(name: &str) -> ServiceError {
     err(
         format!(
             "TF401019: The Git repository with name or identifier {name} does not exist or you do not have \
@@ -177,7 +177,7 @@ pub fn repo_missing(name: &str) -> ServiceError {
 }
 
 /// TF401232 (work item).
-pub fn work_item_missing(id: &str) -> ServiceError {
+pub(super) fn work_item_missing(id: &str) -> ServiceError {
     err(
         format!("TF401232: Work item {id} does not exist, or you do not have permissions to read it."),
         "Microsoft.TeamFoundation.WorkItemTracking.Server.WorkItemUnauthorizedAccessException, Microsoft.TeamFoundation.WorkItemTracking.Server",
@@ -188,7 +188,7 @@ pub fn work_item_missing(id: &str) -> ServiceError {
 }
 
 /// The collection named in `_apis/projectCollections/{id}` does not exist.
-pub fn collection_missing(name: &str) -> ServiceError {
+pub(super) fn collection_missing(name: &str) -> ServiceError {
     err(
         format!("The collection with id '{name}' does not exist."),
         "Microsoft.TeamFoundation.Framework.Server.CollectionDoesNotExistException, Microsoft.TeamFoundation.Framework.Server",
@@ -199,7 +199,7 @@ pub fn collection_missing(name: &str) -> ServiceError {
 }
 
 /// TF24668 (stopped collection).
-pub fn collection_stopped(name: &str) -> ServiceError {
+pub(super) fn collection_stopped(name: &str) -> ServiceError {
     err(
         format!(
             "TF24668: The following team project collection is stopped: {name}. Start the collection and then try again."
@@ -212,6 +212,6 @@ pub fn collection_stopped(name: &str) -> ServiceError {
 }
 
 /// The framework's 404 for a path without a route.
-pub fn page_not_found() -> ServiceError {
+pub(super) fn page_not_found() -> ServiceError {
     err("Page not found.".to_owned(), "", "", 0, false)
 }

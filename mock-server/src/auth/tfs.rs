@@ -16,7 +16,7 @@ use crate::secret::Secret;
 use crate::time_text::format_instant;
 
 /// What TFS makes of the credential.
-pub enum Caller {
+pub(super) enum Caller {
     /// An authenticated principal.
     Known(Principal),
     /// Anonymous: why (the reason a 401 would carry), what was seen and what would fix it.
@@ -31,7 +31,7 @@ pub enum Caller {
 }
 
 /// Runs TFS's authentication modules over the credential.
-pub fn authenticate(profile: &Profile, facts: &RequestFacts) -> Result<Caller, Decision> {
+pub(super) fn authenticate(profile: &Profile, facts: &RequestFacts) -> Result<Caller, Decision> {
     let anon =
         |reason, explanation: String, hint: &str| Ok(Caller::Anonymous { reason, explanation, hint: hint.to_owned() });
     match &facts.credential {
@@ -219,7 +219,7 @@ fn vdir_prefix(profile: &Profile) -> String {
 }
 
 /// Layer 4: *Project Collection Valid Users* (or a known identity at the deployment level).
-pub fn membership(profile: &Profile, facts: &RequestFacts, caller: &Principal) -> Result<(), Decision> {
+pub(super) fn membership(profile: &Profile, facts: &RequestFacts, caller: &Principal) -> Result<(), Decision> {
     let Some(identity) = profile.identity(&caller.account) else { return Ok(()) };
     let (ok, place) = match &facts.target.host {
         Host::Collection { name, .. } => {
@@ -243,6 +243,6 @@ pub fn membership(profile: &Profile, facts: &RequestFacts, caller: &Principal) -
 }
 
 /// The identity behind a principal.
-pub fn identity_of<'p>(profile: &'p Profile, caller: &Principal) -> Option<&'p Identity> {
+pub(super) fn identity_of<'p>(profile: &'p Profile, caller: &Principal) -> Option<&'p Identity> {
     profile.identity(&caller.account)
 }

@@ -15,7 +15,7 @@ use crate::profile::{Profile, Provider};
 const FILETIME_EPOCH_OFFSET: i64 = 11_644_473_600;
 
 /// The outcome of one Windows leg.
-pub enum WindowsLeg {
+pub(super) enum WindowsLeg {
     /// The request is answered now (a CHALLENGE, or a refusal).
     Done(Box<Decision>),
     /// The logon succeeded; TFS layers continue with this principal.
@@ -50,7 +50,7 @@ pub fn server_challenge(profile: &Profile, nonce: [u8; 8]) -> [u8; 8] {
 }
 
 /// Runs one leg for `Authorization: <scheme> <token>`.
-pub fn leg(
+pub(super) fn leg(
     profile: &Profile,
     facts: &RequestFacts,
     scheme: Provider,

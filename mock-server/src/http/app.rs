@@ -7,9 +7,10 @@ use axum::http::{Response, StatusCode};
 use uuid::Uuid;
 
 use super::extract::{self, Extras};
+use super::limit_rows::{self, Refused};
 use super::respond::{self, RenderContext};
 use super::state::{AppState, ConnSlot};
-use crate::auth::{Answer, ConnectionUpdate, Credential, Decision, IisLog, Reply, RequestFacts, Via, decide};
+use crate::auth::{Answer, ConnectionUpdate, Credential, Decision, IisLog, Reason, Reply, RequestFacts, Via, decide};
 use crate::journal::{CredentialKind, CredentialSummary, JournalEntry};
 use crate::rest::{self, GitHeaders, RestContext};
 
@@ -21,21 +22,37 @@ pub fn router(state: AppState) -> Router {
 async fn handle(State(state): State<AppState>, request: Request) -> Response<Body> {
     let slot = request.extensions().get::<ConnSlot>().cloned().unwrap_or_else(|| state.new_connection());
     let (parts, body) = request.into_parts();
+    let nonce: [u8; 8] = rand::random();
+    let (facts, extras) = extract::facts(state.profile(), &parts, (slot.id, slot.auth(), slot.tls), state.now(), nonce);
     // Read the body (git pushes and LFS uploads use it; otherwise draining keeps the keep-alive
     // connection usable: NTLM legs may carry bodies). Most requests have no body: skip the
     // timer a bounded read would need.
     let mut bytes = axum::body::Bytes::new();
     if !axum::body::HttpBody::is_end_stream(&body) {
         let limits = state.limits();
-        match tokio::time::timeout(limits.body_read_timeout, axum::body::to_bytes(body, limits.max_body_bytes)).await {
-            Ok(Ok(read)) => bytes = read,
-            Ok(Err(_)) => return plain(StatusCode::PAYLOAD_TOO_LARGE, "Request body too large"),
-            Err(_) => return plain(StatusCode::REQUEST_TIMEOUT, "Request body timed out"),
+        let refused =
+            match tokio::time::timeout(limits.body_read_timeout, axum::body::to_bytes(body, limits.max_body_bytes))
+                .await
+            {
+                Ok(Ok(read)) => {
+                    bytes = read;
+                    None
+                }
+                Ok(Err(_)) => {
+                    Some((Reason::LimitBodyTooLarge, StatusCode::PAYLOAD_TOO_LARGE, "Request body too large"))
+                }
+                Err(_) => Some((Reason::LimitBodyTimeout, StatusCode::REQUEST_TIMEOUT, "Request body timed out")),
+            };
+        if let Some((reason, status, text)) = refused {
+            limit_rows::record(&state, refused_request(&facts, extras), reason, status.as_u16());
+            return plain(status, text);
         }
     }
-    let nonce: [u8; 8] = rand::random();
-    let (facts, extras) = extract::facts(state.profile(), &parts, (slot.id, slot.auth(), slot.tls), state.now(), nonce);
     let decision = decide(state.profile(), &facts, &|account| state.failed_logons(account));
+    let (decision, would_refuse) = match state.soft() {
+        true => crate::soft::soften(decision, &facts),
+        false => (decision, None),
+    };
     if let ConnectionUpdate::Set(next) = &decision.connection {
         state.set_connection_auth(&slot, next.clone());
     }
@@ -43,8 +60,25 @@ async fn handle(State(state): State<AppState>, request: Request) -> Response<Bod
         state.record_logon(logon);
     }
     let response = respond_to(&state, &facts, &extras, &decision, &bytes).await;
-    record(&state, facts, extras, decision, response.status().as_u16());
+    record(&state, facts, extras, decision, response.status().as_u16(), would_refuse);
     response
+}
+
+/// What the journal keeps of a request refused for its body.
+fn refused_request(facts: &RequestFacts, extras: Extras) -> Refused {
+    let path = match extras.query {
+        Some(q) => format!("{}?{q}", facts.path),
+        None => facts.path.clone(),
+    };
+    Refused {
+        connection: facts.connection.id,
+        tls: facts.connection.tls.is_some(),
+        method: Some(facts.method.clone()),
+        path: Some(path),
+        host: extras.host,
+        user_agent: extras.user_agent,
+        credential: summarize(&facts.credential),
+    }
 }
 
 fn plain(status: StatusCode, text: &'static str) -> Response<Body> {
@@ -109,7 +143,14 @@ pub async fn respond_to(
 
 /// Journals the request. Entries are stored as decided and redacted when read (the journal's
 /// readers and the log line below), which keeps redaction off the hot path.
-fn record(state: &AppState, facts: RequestFacts, extras: Extras, decision: Decision, status: u16) {
+fn record(
+    state: &AppState,
+    facts: RequestFacts,
+    extras: Extras,
+    decision: Decision,
+    status: u16,
+    would_refuse: Option<crate::soft::WouldRefuse>,
+) {
     let credential = summarize(&facts.credential);
     let path = match extras.query {
         Some(q) => format!("{}?{q}", facts.path),
@@ -150,6 +191,7 @@ fn record(state: &AppState, facts: RequestFacts, extras: Extras, decision: Decis
         secret_in_url: false,
         iis_log,
         channel_bindings: decision.channel_bindings,
+        would_refuse,
     };
     if tracing::enabled!(target: "ado_mock_server::decision", tracing::Level::INFO) {
         let shown = state.redactor().redact_entry(entry.clone());
@@ -228,11 +270,14 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn an_oversized_body_is_refused_with_413() {
-        let (app, _) = app();
-        let request = Request::post("/tfs/DefaultCollection/_apis/projects")
+    async fn an_oversized_body_is_refused_with_413_and_journaled() {
+        let (app, state) = app();
+        let request = Request::post("/tfs/DefaultCollection/_apis/projects?x=1")
             .body(Body::from(vec![b'x'; crate::http::Limits::default().max_body_bytes + 1]))
             .unwrap();
         assert_eq!(app.oneshot(request).await.unwrap().status(), 413);
+        let entry = &state.journal().entries()[0];
+        assert_eq!((entry.status, entry.reason.code(), entry.layer.name()), (413, "limit.body_too_large", "limits"));
+        assert_eq!((entry.method.as_str(), entry.path.as_str()), ("POST", "/tfs/DefaultCollection/_apis/projects?x=1"));
     }
 }

@@ -3,6 +3,7 @@
 
 mod app;
 pub mod extract;
+mod limit_rows;
 mod limits;
 mod pages;
 pub mod respond;
@@ -10,9 +11,9 @@ mod serve;
 mod state;
 
 pub use app::{respond_to, router};
-pub use limits::Limits;
+pub use limits::{Limits, OpenFiles, RESERVED_FDS, connection_capacity, open_file_limit, raise_open_file_limit};
 pub use respond::{RenderContext, render, render_rest, url_encode};
-pub use serve::run;
+pub use serve::{run, run_plain};
 pub use state::{AppState, Clock, ConnSlot, system_clock};
 
 /// RFC 3986 percent-encoding of a URL component (how a client would put a secret in a URL).

@@ -2,7 +2,7 @@
 //! and TFS's HTML error page.
 
 /// IIS's remote 401 page (1293 bytes with CRLF line endings, as captured).
-pub const IIS_401: &str = concat!(
+pub(super) const IIS_401: &str = concat!(
     "<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Strict//EN\" \"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd\">\r\n",
     "<html xmlns=\"http://www.w3.org/1999/xhtml\">\r\n",
     "<head>\r\n",
@@ -35,7 +35,7 @@ pub const IIS_401: &str = concat!(
 );
 
 /// IIS's remote 404 page.
-pub const IIS_404: &str = concat!(
+pub(super) const IIS_404: &str = concat!(
     "<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Strict//EN\" \"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd\">\r\n",
     "<html xmlns=\"http://www.w3.org/1999/xhtml\">\r\n",
     "<head>\r\n",
@@ -55,7 +55,7 @@ pub const IIS_404: &str = concat!(
 );
 
 /// HTTP.sys's kernel-mode 401 body (341 bytes).
-pub const HTTPSYS_401: &str = concat!(
+pub(super) const HTTPSYS_401: &str = concat!(
     "<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 4.01//EN\"\"http://www.w3.org/TR/html4/strict.dtd\">\r\n",
     "<HTML><HEAD><TITLE>Not Authorized</TITLE>\r\n",
     "<META HTTP-EQUIV=\"Content-Type\" Content=\"text/html; charset=us-ascii\"></HEAD>\r\n",
@@ -77,7 +77,7 @@ const MORE_INFO_ICON: &str = "iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAYAAAAf8%2F9hAAAA
 /// bytes captured) and the rest of it (its headline block and the body of the toggle script)
 /// was never captured, so this page is shorter: docs/facts/error-pages.md says which parts are
 /// whose.
-pub fn tfs_error_page(status: u16, message: &str, product: &str) -> String {
+pub(super) fn tfs_error_page(status: u16, message: &str, product: &str) -> String {
     let message = escape(message);
     let headline = match status {
         404 => "Page not found.".to_owned(),
@@ -138,7 +138,7 @@ pub fn tfs_error_page(status: u16, message: &str, product: &str) -> String {
 /// IIS's detailed error page for a 401.x (`errorMode="Detailed"`, or a request made on the
 /// server): the structure of the captured pages (huserben/TfsExtensions#61, GCM#744), the
 /// module, notification, handler and error code of the module that refused.
-pub fn iis_detailed_401(version: &str, substatus: u8, module: crate::auth::IisModule, url: &str) -> String {
+pub(super) fn iis_detailed_401(version: &str, substatus: u8, module: crate::auth::IisModule, url: &str) -> String {
     use crate::auth::IisModule;
     let (module_name, error_code, h4, causes): (&str, &str, &str, &[&str]) = match module {
         IisModule::WindowsAuthentication => (

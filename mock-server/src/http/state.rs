@@ -1,7 +1,7 @@
 //! Shared server state (a cheap handle) and the per-connection slot.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 
 use uuid::Uuid;
@@ -11,6 +11,7 @@ use crate::auth::{ConnectionAuth, Logon};
 use crate::journal::{Journal, Redactor};
 use crate::profile::{Profile, derived_id};
 use crate::rest::RestState;
+use crate::secret::Secret;
 use crate::tls::ConnectionTls;
 
 /// A clock returning Unix seconds (injectable for tests).
@@ -32,11 +33,19 @@ struct Shared {
     next_connection: AtomicU64,
     clock: Clock,
     limits: Limits,
-    /// Connections with a handshake in progress, oldest first (for the server-wide cap).
-    pending: Mutex<VecDeque<Weak<Mutex<ConnectionAuth>>>>,
+    /// Connections with a handshake in progress, oldest handshake first (for the server-wide
+    /// cap): each entry is stamped with its handshake's number, and an entry whose connection
+    /// has started a newer handshake since is stale (a connection holds one place at most).
+    pending: Mutex<VecDeque<(u64, Weak<SlotAuth>)>>,
+    /// Numbers handshakes, for the stamps above.
+    next_handshake: AtomicU64,
+    /// The control plane's per-start token (`Authorization: Bearer <token>`).
+    control_token: Secret,
     /// The REST module's state: git repositories (created on first use, removed with the
     /// state) and rendered bodies.
     rest: RestState,
+    /// Soft mode (`crate::soft`): refusals are served anyway and journaled.
+    soft: AtomicBool,
 }
 
 /// The server's shared state. Cloning is cheap.
@@ -53,7 +62,8 @@ impl AppState {
 
     /// State with explicit limits.
     pub fn with_limits(profile: Profile, realm: String, journal: Journal, clock: Clock, limits: Limits) -> Self {
-        let redactor = Redactor::for_profile(&profile);
+        let control_token = Secret::new(crate::control::new_token());
+        let redactor = Redactor::with_extra(&profile, vec![crate::control::token_spec(&control_token)]);
         journal.set_redactor(redactor.clone());
         Self {
             shared: Arc::new(Shared {
@@ -68,9 +78,22 @@ impl AppState {
                 clock,
                 limits,
                 pending: Mutex::default(),
+                next_handshake: AtomicU64::new(1),
+                control_token,
                 rest: RestState::default(),
+                soft: AtomicBool::new(false),
             }),
         }
+    }
+
+    /// Turns soft mode on or off (`crate::soft`).
+    pub fn set_soft(&self, soft: bool) {
+        self.shared.soft.store(soft, Ordering::Relaxed);
+    }
+
+    /// Whether soft mode is on.
+    pub fn soft(&self) -> bool {
+        self.shared.soft.load(Ordering::Relaxed)
     }
 
     /// The profile.
@@ -113,25 +136,37 @@ impl AppState {
         &self.shared.limits
     }
 
+    /// The control plane's token, new at every start; the standalone server prints it once.
+    pub fn control_token(&self) -> &Secret {
+        &self.shared.control_token
+    }
+
     /// Stores a connection's next Windows state, keeping at most `max_pending_handshakes`
-    /// handshakes in progress server-wide: past the cap the oldest is forgotten, as a server
-    /// under a flood of NEGOTIATEs would.
+    /// connections with a handshake in progress server-wide: past the cap the connection whose
+    /// handshake is oldest forgets it, as a server under a flood of NEGOTIATEs would. A
+    /// connection holds one place however many handshakes it runs (each new one moves it to
+    /// the back), so a long-lived keep-alive connection is never evicted by its own handshakes.
     pub fn set_connection_auth(&self, slot: &ConnSlot, next: ConnectionAuth) {
         let starts_handshake = matches!(next, ConnectionAuth::Pending { .. });
-        slot.set_auth(next);
+        let stamp = self.shared.next_handshake.fetch_add(1, Ordering::Relaxed);
+        let mut auth = slot.inner.auth.lock().unwrap_or_else(PoisonError::into_inner);
+        *auth = next;
+        slot.inner.handshake.store(if starts_handshake { stamp } else { 0 }, Ordering::Relaxed);
+        drop(auth);
         if !starts_handshake {
             return;
         }
         let cap = self.shared.limits.max_pending_handshakes.max(1);
         let mut pending = self.shared.pending.lock().unwrap_or_else(PoisonError::into_inner);
-        pending.push_back(Arc::downgrade(&slot.auth));
+        pending.push_back((stamp, Arc::downgrade(&slot.inner)));
         if pending.len() <= cap {
             return;
         }
-        pending.retain(|weak| weak.upgrade().is_some_and(|auth| is_pending(&auth)));
+        pending.retain(|(stamp, weak)| weak.upgrade().is_some_and(|inner| inner.is_pending(*stamp)));
         while pending.len() > cap {
-            if let Some(auth) = pending.pop_front().and_then(|weak| weak.upgrade()) {
-                *auth.lock().unwrap_or_else(PoisonError::into_inner) = ConnectionAuth::None;
+            if let Some(inner) = pending.pop_front().and_then(|(_, weak)| weak.upgrade()) {
+                *inner.auth.lock().unwrap_or_else(PoisonError::into_inner) = ConnectionAuth::None;
+                inner.handshake.store(0, Ordering::Relaxed);
             }
         }
     }
@@ -143,7 +178,7 @@ impl AppState {
 
     /// A new connection slot with the next connection number.
     pub fn new_connection(&self) -> ConnSlot {
-        ConnSlot { id: self.shared.next_connection.fetch_add(1, Ordering::Relaxed), auth: Arc::default(), tls: None }
+        ConnSlot { id: self.shared.next_connection.fetch_add(1, Ordering::Relaxed), inner: Arc::default(), tls: None }
     }
 
     /// Failed logons counted for an account.
@@ -183,8 +218,19 @@ impl AppState {
     }
 }
 
-fn is_pending(auth: &Mutex<ConnectionAuth>) -> bool {
-    matches!(*auth.lock().unwrap_or_else(PoisonError::into_inner), ConnectionAuth::Pending { .. })
+/// A connection's Windows state and the number of the handshake it has in progress (0: none).
+#[derive(Debug, Default)]
+struct SlotAuth {
+    auth: Mutex<ConnectionAuth>,
+    handshake: AtomicU64,
+}
+
+impl SlotAuth {
+    /// Whether handshake `stamp` is the one this connection still has in progress.
+    fn is_pending(&self, stamp: u64) -> bool {
+        let auth = self.auth.lock().unwrap_or_else(PoisonError::into_inner);
+        matches!(*auth, ConnectionAuth::Pending { .. }) && self.handshake.load(Ordering::Relaxed) == stamp
+    }
 }
 
 /// The Windows authentication slot of one TCP connection, attached to each of its requests.
@@ -192,7 +238,7 @@ fn is_pending(auth: &Mutex<ConnectionAuth>) -> bool {
 pub struct ConnSlot {
     /// The connection's number.
     pub id: u64,
-    auth: Arc<Mutex<ConnectionAuth>>,
+    inner: Arc<SlotAuth>,
     /// The connection's TLS channel; `None` for plain http.
     pub tls: Option<ConnectionTls>,
 }
@@ -206,11 +252,13 @@ impl ConnSlot {
 
     /// The connection's current Windows state.
     pub fn auth(&self) -> ConnectionAuth {
-        self.auth.lock().unwrap_or_else(PoisonError::into_inner).clone()
+        self.inner.auth.lock().unwrap_or_else(PoisonError::into_inner).clone()
     }
 
-    /// Replaces the connection's Windows state.
+    /// Replaces the connection's Windows state (outside the server-wide handshake count: use
+    /// [`AppState::set_connection_auth`] on the request path).
     pub fn set_auth(&self, auth: ConnectionAuth) {
-        *self.auth.lock().unwrap_or_else(PoisonError::into_inner) = auth;
+        *self.inner.auth.lock().unwrap_or_else(PoisonError::into_inner) = auth;
+        self.inner.handshake.store(0, Ordering::Relaxed);
     }
 }

@@ -197,12 +197,12 @@ fn decrypt(etype: i64, key: &[u8], usage: i32, cipher: &[u8]) -> Option<Vec<u8>>
 }
 
 /// `name/instance` of a PrincipalName.
-pub fn principal_text(name: &PrincipalName) -> String {
+pub(super) fn principal_text(name: &PrincipalName) -> String {
     name.name_string.0.0.iter().map(|s| s.0.as_utf8().to_owned()).collect::<Vec<_>>().join("/")
 }
 
 /// A DER INTEGER as i64 (saturating for absurd lengths).
-pub fn integer(value: &IntegerAsn1) -> i64 {
+pub(super) fn integer(value: &IntegerAsn1) -> i64 {
     let bytes = value.as_signed_bytes_be();
     let negative = bytes.first().is_some_and(|b| b & 0x80 != 0);
     let start = if negative { -1i64 } else { 0 };
@@ -213,7 +213,7 @@ pub fn integer(value: &IntegerAsn1) -> i64 {
 ///
 /// # Errors
 /// [`KrbFailure::Malformed`] for an impossible date.
-pub fn unix(time: &KerberosTime) -> Result<i64, KrbFailure> {
+pub(super) fn unix(time: &KerberosTime) -> Result<i64, KrbFailure> {
     let t = &time.0;
     let bad = || KrbFailure::malformed("invalid KerberosTime");
     let month = time::Month::try_from(t.month()).map_err(|_| bad())?;

@@ -21,10 +21,10 @@ use super::keys::{AES256_CTS_HMAC_SHA1_96, ServiceKeys};
 use super::token::{TOK_AP_REQ, frame};
 
 /// The session key of every test ticket.
-pub const SESSION_KEY: [u8; 32] = [7; 32];
+pub(crate) const SESSION_KEY: [u8; 32] = [7; 32];
 
 /// How the test KDC and client build an AP-REQ.
-pub struct TestTicket {
+pub(crate) struct TestTicket {
     /// The SPN.
     pub service: &'static str,
     /// The realm of service and client.
@@ -46,7 +46,7 @@ pub struct TestTicket {
 impl TestTicket {
     /// A ticket for `HTTP/localhost@CONTOSO.LOCAL` from joseph, valid at `now`, encrypted with
     /// the key derived from `key_password`.
-    pub fn new(key_password: &str, now: i64) -> Self {
+    pub(crate) fn new(key_password: &str, now: i64) -> Self {
         Self {
             service: "HTTP/localhost",
             realm: "CONTOSO.LOCAL",
@@ -59,7 +59,7 @@ impl TestTicket {
         }
     }
     /// The framed AP-REQ.
-    pub fn token(&self) -> Vec<u8> {
+    pub(crate) fn token(&self) -> Vec<u8> {
         let service_key =
             ServiceKeys::derive(&self.key_password, self.service, self.realm).key(self.etype).unwrap_or(vec![0; 24]);
         let enc_ticket = EncTicketPartInner {

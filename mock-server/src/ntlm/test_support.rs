@@ -3,12 +3,12 @@
 use base64::Engine as _;
 
 /// Decodes standard base64; panics on bad test data.
-pub fn b64(text: &str) -> Vec<u8> {
+pub(crate) fn b64(text: &str) -> Vec<u8> {
     base64::engine::general_purpose::STANDARD.decode(text).expect("test data is valid base64")
 }
 
 /// Decodes hex, ignoring whitespace; panics on bad test data.
-pub fn hex(text: &str) -> Vec<u8> {
+pub(crate) fn hex(text: &str) -> Vec<u8> {
     let digits: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
     digits
         .chunks(2)
@@ -20,18 +20,18 @@ pub fn hex(text: &str) -> Vec<u8> {
 }
 
 /// Lower-case hex of bytes.
-pub fn to_hex(bytes: &[u8]) -> String {
+pub(crate) fn to_hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// MS-NLMP 4.2.4.3 CHALLENGE_MESSAGE.
-pub const MS_CHALLENGE_V2: &str = "
+pub(crate) const MS_CHALLENGE_V2: &str = "
 4e544c4d53535000020000000c000c00380000003382 8ae2 0123456789abcdef
 0000000000000000240024004400000006007017000000 0f 530065007200760065007200
 02000c0044006f006d00610069006e0001000c00530065007200760065007200 00000000";
 
 /// MS-NLMP 4.2.4.3 AUTHENTICATE_MESSAGE (no MIC, 72-byte header).
-pub const MS_AUTH_V2: &str = "
+pub(crate) const MS_AUTH_V2: &str = "
 4e544c4d535350000300000018001800 6c00000054005400840000000c000c00
 48000000080008005400000010001000 5c00000010001000d8000000358288e2
 0501280a0000000f44006f006d006100 69006e00550073006500720043004f00
@@ -42,28 +42,28 @@ aaaaaaaa68cd0ab851e51c96aabc927b ebef6a1c010100000000000000000000
 94ce1ce90bc9d03e";
 
 /// curl test67 CHALLENGE (OEM, no ESS).
-pub const CURL67_CHALLENGE: &str = "TlRMTVNTUAACAAAAAgACADAAAACGggEAc51AYVDgyNcAAAAAAAAAAG4AbgAyAAAAQ0MCAAQAQwBDAAEAEgBFAEwASQBTAEEAQgBFAFQASAAEABgAYwBjAC4AaQBjAGUAZABlAHYALgBuAHUAAwAsAGUAbABpAHMAYQBiAGUAdABoAC4AYwBjAC4AaQBjAGUAZABlAHYALgBuAHUAAAAAAA==";
+pub(crate) const CURL67_CHALLENGE: &str = "TlRMTVNTUAACAAAAAgACADAAAACGggEAc51AYVDgyNcAAAAAAAAAAG4AbgAyAAAAQ0MCAAQAQwBDAAEAEgBFAEwASQBTAEEAQgBFAFQASAAEABgAYwBjAC4AaQBjAGUAZABlAHYALgBuAHUAAwAsAGUAbABpAHMAYQBiAGUAdABoAC4AYwBjAC4AaQBjAGUAZABlAHYALgBuAHUAAAAAAA==";
 
 /// curl test67 AUTHENTICATE (NTLMv1, testuser/testpass).
-pub const CURL67_AUTH: &str = "TlRMTVNTUAADAAAAGAAYAEAAAAAYABgAWAAAAAAAAABwAAAACAAIAHAAAAALAAsAeAAAAAAAAAAAAAAAhoIBAFpkQwKRCZFMhjj0tw47wEjKHRHlvzfxQamFcheMuv8v+xeqphEO5V41xRd7R9deOXRlc3R1c2VyV09SS1NUQVRJT04=";
+pub(crate) const CURL67_AUTH: &str = "TlRMTVNTUAADAAAAGAAYAEAAAAAYABgAWAAAAAAAAABwAAAACAAIAHAAAAALAAsAeAAAAAAAAAAAAAAAhoIBAFpkQwKRCZFMhjj0tw47wEjKHRHlvzfxQamFcheMuv8v+xeqphEO5V41xRd7R9deOXRlc3R1c2VyV09SS1NUQVRJT04=";
 
 /// typed-rest-client CHALLENGE ("SrvNonce").
-pub const TRC_CHALLENGE: &str = "TlRMTVNTUAACAAAAAAAAACgAAAABggAAU3J2Tm9uY2UAAAAAAAAAAA==";
+pub(crate) const TRC_CHALLENGE: &str = "TlRMTVNTUAACAAAAAAAAACgAAAABggAAU3J2Tm9uY2UAAAAAAAAAAA==";
 
 /// typed-rest-client AUTHENTICATE (NTLMv1, Zaphod/Beeblebrox).
-pub const TRC_AUTH: &str = "TlRMTVNTUAADAAAAGAAYAHIAAAAYABgAigAAABQAFABAAAAADAAMAFQAAAASABIAYAAAAAAAAACiAAAAAYIAAFUAUgBTAEEALQBNAEkATgBPAFIAWgBhAHAAaABvAGQATABJAEcASABUAEMASQBUAFkArYfKbe/jRoW5xDxHeoxC1gBmfWiS5+iX4OAN4xBKG/IFPwfH3agtPEia6YnhsADT";
+pub(crate) const TRC_AUTH: &str = "TlRMTVNTUAADAAAAGAAYAHIAAAAYABgAigAAABQAFABAAAAADAAMAFQAAAASABIAYAAAAAAAAACiAAAAAYIAAFUAUgBTAEEALQBNAEkATgBPAFIAWgBhAHAAaABvAGQATABJAEcASABUAEMASQBUAFkArYfKbe/jRoW5xDxHeoxC1gBmfWiS5+iX4OAN4xBKG/IFPwfH3agtPEia6YnhsADT";
 
 /// pyspnego NEGOTIATE of the MIC vector (facts 3.6).
-pub const PYSPNEGO_NEGOTIATE: &str = "TlRMTVNTUAABAAAAN4II4gAAAAAoAAAAAAAAACgAAAAADAAAAAAADw==";
+pub(crate) const PYSPNEGO_NEGOTIATE: &str = "TlRMTVNTUAABAAAAN4II4gAAAAAoAAAAAAAAACgAAAAADAAAAAAADw==";
 
 /// pyspnego CHALLENGE of the MIC vector.
-pub const PYSPNEGO_CHALLENGE: &str = "TlRMTVNTUAACAAAACAAIADgAAAA1goniESIzRFVmd4gAAAAAAAAAAIoAigBAAAAACgBjRQAAAA9DAE8AUgBQAAIACABDAE8AUgBQAAEACgBUAEYAUwAwADEABAAYAGMAbwByAHAALgBlAHgAYQBtAHAAbABlAAMAJAB0AGYAcwAwADEALgBjAG8AcgBwAC4AZQB4AGEAbQBwAGwAZQAFABgAYwBvAHIAcAAuAGUAeABhAG0AcABsAGUABwAIAAAAAAAAANwBAAAAAA==";
+pub(crate) const PYSPNEGO_CHALLENGE: &str = "TlRMTVNTUAACAAAACAAIADgAAAA1goniESIzRFVmd4gAAAAAAAAAAIoAigBAAAAACgBjRQAAAA9DAE8AUgBQAAIACABDAE8AUgBQAAEACgBUAEYAUwAwADEABAAYAGMAbwByAHAALgBlAHgAYQBtAHAAbABlAAMAJAB0AGYAcwAwADEALgBjAG8AcgBwAC4AZQB4AGEAbQBwAGwAZQAFABgAYwBvAHIAcAAuAGUAeABhAG0AcABsAGUABwAIAAAAAAAAANwBAAAAAA==";
 
 /// pyspnego AUTHENTICATE with a MIC (CORP\alice, "S3cret!").
-pub const PYSPNEGO_AUTH: &str = "TlRMTVNTUAADAAAAGAAYAFgAAAD0APQAcAAAAAgACABkAQAACgAKAGwBAAAQABAAdgEAABAAEACGAQAANYKJ4gAMAAAAAAAPPhcrEsk4CE8FL+9BC/hYzQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAMJEAj4uH9LRPgVOutwQ8ycBAQAAAAAAAAAAAAAAANwBFqK4gb/rikUAAAAAAgAIAEMATwBSAFAAAQAKAFQARgBTADAAMQAEABgAYwBvAHIAcAAuAGUAeABhAG0AcABsAGUAAwAkAHQAZgBzADAAMQAuAGMAbwByAHAALgBlAHgAYQBtAHAAbABlAAUAGABjAG8AcgBwAC4AZQB4AGEAbQBwAGwAZQAHAAgAAAAAAAAA3AEJAC4AaAB0AHQAcAAvAHQAZgBzADAAMQAuAGMAbwByAHAALgBlAHgAYQBtAHAAbABlAAYABAACAAAAAAAAAAAAAABDAE8AUgBQAGEAbABpAGMAZQBDAEwASQBFAE4AVABQAEMAHjvNrOYoVl+emkmi7aCAfQ==";
+pub(crate) const PYSPNEGO_AUTH: &str = "TlRMTVNTUAADAAAAGAAYAFgAAAD0APQAcAAAAAgACABkAQAACgAKAGwBAAAQABAAdgEAABAAEACGAQAANYKJ4gAMAAAAAAAPPhcrEsk4CE8FL+9BC/hYzQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAMJEAj4uH9LRPgVOutwQ8ycBAQAAAAAAAAAAAAAAANwBFqK4gb/rikUAAAAAAgAIAEMATwBSAFAAAQAKAFQARgBTADAAMQAEABgAYwBvAHIAcAAuAGUAeABhAG0AcABsAGUAAwAkAHQAZgBzADAAMQAuAGMAbwByAHAALgBlAHgAYQBtAHAAbABlAAUAGABjAG8AcgBwAC4AZQB4AGEAbQBwAGwAZQAHAAgAAAAAAAAA3AEJAC4AaAB0AHQAcAAvAHQAZgBzADAAMQAuAGMAbwByAHAALgBlAHgAYQBtAHAAbABlAAYABAACAAAAAAAAAAAAAABDAE8AUgBQAGEAbABpAGMAZQBDAEwASQBFAE4AVABQAEMAHjvNrOYoVl+emkmi7aCAfQ==";
 
 /// A password lookup holding a fixed table of (user, domain, password).
-pub fn accounts(table: &'static [(&'static str, &'static str, &'static str)]) -> impl Fn(&str, &str) -> Option<String> {
+pub(crate) fn accounts(table: &'static [(&'static str, &'static str, &'static str)]) -> impl Fn(&str, &str) -> Option<String> {
     move |user, domain| {
         table
             .iter()
@@ -74,7 +74,7 @@ pub fn accounts(table: &'static [(&'static str, &'static str, &'static str)]) ->
 
 /// A scripted NTLMv2 client, Windows-style when `key_exch_and_mic` is set
 /// (KEY_EXCH + SIGN + SEAL, MsvAvFlags MIC bit, a MIC in the AUTHENTICATE).
-pub struct TestClient {
+pub(crate) struct TestClient {
     /// User name to send.
     pub user: &'static str,
     /// Domain to send.
@@ -88,16 +88,16 @@ pub struct TestClient {
 }
 
 /// NEGOTIATE flags of a Windows client that signs and seals.
-pub const WINDOWS_FLAGS: u32 = 0xe208_8237;
+pub(crate) const WINDOWS_FLAGS: u32 = 0xe208_8237;
 
 impl TestClient {
     /// CONTOSO\\bob with password "hunter2".
-    pub fn bob(key_exch_and_mic: bool) -> Self {
+    pub(crate) fn bob(key_exch_and_mic: bool) -> Self {
         Self { user: "bob", domain: "CONTOSO", password: "hunter2", key_exch_and_mic, channel_bindings: None }
     }
 
     /// The NEGOTIATE this client sends (pyspnego's 40-byte layout).
-    pub fn negotiate(&self) -> Vec<u8> {
+    pub(crate) fn negotiate(&self) -> Vec<u8> {
         let flags = if self.key_exch_and_mic { WINDOWS_FLAGS } else { 0x0008_8207 };
         let mut msg = b"NTLMSSP\0\x01\0\0\0".to_vec();
         msg.extend_from_slice(&flags.to_le_bytes());
@@ -107,7 +107,7 @@ impl TestClient {
     }
 
     /// Answers `challenge`; returns the AUTHENTICATE and the ExportedSessionKey.
-    pub fn authenticate(&self, negotiate: &[u8], challenge: &[u8]) -> (Vec<u8>, [u8; 16]) {
+    pub(crate) fn authenticate(&self, negotiate: &[u8], challenge: &[u8]) -> (Vec<u8>, [u8; 16]) {
         use super::crypto;
         use super::message::{Authenticate, av_pair, build_authenticate, parse_challenge};
         let chal = parse_challenge(challenge).expect("server CHALLENGE parses");
@@ -154,7 +154,7 @@ impl TestClient {
 
 impl TestClient {
     /// The AUTHENTICATE flags this client ends up with for NEGOTIATE flags `negotiated`.
-    pub fn flags_after(negotiated: u32) -> u32 {
+    pub(crate) fn flags_after(negotiated: u32) -> u32 {
         super::message::choose_flags(negotiated)
     }
 }

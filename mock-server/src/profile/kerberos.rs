@@ -114,7 +114,7 @@ pub fn machine_password(computer: &str, domain: &str) -> Secret {
 }
 
 /// Resolves `[kerberos]`; `identities` are the resolved profile identities.
-pub fn resolve(
+pub(super) fn resolve(
     file: &ProfileFile,
     identities: &[Identity],
     err: &dyn Fn(&str, &str, &str) -> ProfileError,

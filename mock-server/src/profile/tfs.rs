@@ -128,7 +128,7 @@ pub struct JobToken {
 }
 
 /// The domain of the build service identities job tokens run as (TFS's service identities).
-pub const BUILD_SERVICE_DOMAIN: &str = "Build";
+pub(super) const BUILD_SERVICE_DOMAIN: &str = "Build";
 
 /// The key the server signs its job tokens with: derived from the deployment's collections, so
 /// a token of one emulated server is refused by another.

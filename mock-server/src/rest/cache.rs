@@ -18,7 +18,7 @@ const CAPACITY: usize = 1024;
 
 /// The cache (cheap to read from many connections at once).
 #[derive(Debug, Default)]
-pub struct BodyCache {
+pub(super) struct BodyCache {
     entries: RwLock<HashMap<String, RestResponse>>,
 }
 
@@ -76,7 +76,7 @@ fn key(route: &Route, ctx: &RestContext<'_>) -> String {
 
 impl BodyCache {
     /// The cached body, or `render`'s, kept when the route's body is deterministic.
-    pub fn get_or_render(
+    pub(super) fn get_or_render(
         &self,
         route: &Route,
         ctx: &RestContext<'_>,
@@ -100,7 +100,7 @@ impl BodyCache {
 
     /// How many bodies are kept.
     #[allow(clippy::len_without_is_empty)]
-    pub fn len(&self) -> usize {
+    pub(super) fn len(&self) -> usize {
         self.entries.read().unwrap_or_else(PoisonError::into_inner).len()
     }
 }

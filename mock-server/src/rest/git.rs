@@ -27,7 +27,7 @@ const GIT_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// The server's git repositories, created on first use.
 #[derive(Default)]
-pub struct GitStore {
+pub(super) struct GitStore {
     repos: OnceCell<Result<Repos, String>>,
 }
 
@@ -44,7 +44,7 @@ impl std::fmt::Debug for GitStore {
 
 impl GitStore {
     /// The temporary folder, once created (tests check it is removed).
-    pub fn dir(&self) -> Option<PathBuf> {
+    pub(super) fn dir(&self) -> Option<PathBuf> {
         self.repos.get().and_then(|r| r.as_ref().ok()).map(|r| r.dir.path().to_owned())
     }
 

@@ -20,6 +20,11 @@
 //! case-insensitive for raw, hex and base32 forms, one exact for base64 in both alphabets and
 //! short raw secrets) find every needle in one pass each. Matches map back to spans of the
 //! original text, so redaction replaces exactly what was printed, however it was disguised.
+//!
+//! From [`INDEX_FROM_SECRETS`] secrets on (a profile with thousands of identities), needles of
+//! 8 bytes and more are found through a key table instead (`index.rs`): automata over a few
+//! million long needles would take minutes and gigabytes to build. Both engines find the same
+//! needles; the table also reports matches that overlap, which redaction merges.
 
 use std::collections::BTreeSet;
 
@@ -28,6 +33,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD_NO_PAD;
 use data_encoding::{BASE32_NOPAD, HEXLOWER};
 
+use super::index::{KEY, KeyTable};
 use super::view::View;
 
 /// Secrets shorter than this are never searched for: they would match ordinary words. They are
@@ -37,6 +43,8 @@ pub const MIN_SECRET_LEN: usize = 4;
 const CASE_INSENSITIVE_FROM: usize = 8;
 /// The shortest base64/base32 fragment searched for when a secret sits at an unknown offset.
 const MIN_FRAGMENT: usize = 8;
+/// From this many secrets on, long needles are found through the key table (see the notes).
+pub const INDEX_FROM_SECRETS: usize = 2_000;
 
 /// What a secret is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
@@ -163,8 +171,17 @@ struct Hit {
 /// Finds and redacts a set of secrets in every form (see the module docs). Cheap to share.
 pub struct SecretFinder {
     secrets: Vec<(SecretKind, String)>,
+    /// Every needle, or with an index only those shorter than a key.
     scans: [Scan; 2],
+    index: Option<Index>,
     longest: usize,
+}
+
+/// The key tables of a large finder and the secrets their needles are rebuilt from.
+struct Index {
+    specs: Vec<SecretSpec>,
+    /// Case-insensitive needles, then exact ones.
+    tables: [KeyTable; 2],
 }
 
 impl std::fmt::Debug for SecretFinder {
@@ -182,19 +199,49 @@ impl Default for SecretFinder {
 impl SecretFinder {
     /// A finder for `specs` (secrets shorter than [`MIN_SECRET_LEN`] are ignored).
     pub fn new(specs: Vec<SecretSpec>) -> Self {
+        let indexed = specs.len() >= INDEX_FROM_SECRETS;
+        Self::build(specs, indexed)
+    }
+
+    /// A finder that uses the key table whatever the number of secrets (for tests).
+    #[cfg(test)]
+    pub(crate) fn indexed(specs: Vec<SecretSpec>) -> Self {
+        Self::build(specs, true)
+    }
+
+    fn build(specs: Vec<SecretSpec>, indexed: bool) -> Self {
         let mut insensitive = Vec::new();
         let mut exact = Vec::new();
+        let mut keys: [Vec<([u8; KEY], u32, u32)>; 2] = [Vec::new(), Vec::new()];
         let mut secrets = Vec::new();
+        let mut kept = Vec::new();
+        let mut longest = 0;
         for spec in specs.into_iter().filter(|s| s.value.len() >= MIN_SECRET_LEN) {
             let index = secrets.len();
-            for (case, text, form) in needles(&spec) {
-                let list = if case == Case::Insensitive { &mut insensitive } else { &mut exact };
-                list.push((text, Needle { secret: index, form }));
+            for (n, (case, text, form)) in needles(&spec).into_iter().enumerate() {
+                longest = longest.max(text.len());
+                let which = usize::from(case == Case::Exact);
+                match text.first_chunk::<KEY>() {
+                    Some(key) if indexed => {
+                        let id = |v: usize| u32::try_from(v).unwrap_or(u32::MAX);
+                        keys[which].push((*key, id(index), id(n)));
+                    }
+                    _ => {
+                        let list = if which == 0 { &mut insensitive } else { &mut exact };
+                        list.push((text, Needle { secret: index, form }));
+                    }
+                }
             }
-            secrets.push((spec.kind, spec.owner));
+            secrets.push((spec.kind, spec.owner.clone()));
+            if indexed {
+                kept.push(spec);
+            }
         }
-        let longest = insensitive.iter().chain(&exact).map(|(t, _)| t.len()).max().unwrap_or(0);
-        Self { secrets, scans: [scan(Case::Insensitive, insensitive), scan(Case::Exact, exact)], longest }
+        let index = indexed.then(|| {
+            let [folded, exact_keys] = keys;
+            Index { specs: kept, tables: [KeyTable::new(true, folded), KeyTable::new(false, exact_keys)] }
+        });
+        Self { secrets, scans: [scan(Case::Insensitive, insensitive), scan(Case::Exact, exact)], index, longest }
     }
 
     /// Whether the finder has nothing to look for.
@@ -251,20 +298,55 @@ impl SecretFinder {
                 let Some(automaton) = &scan.automaton else { continue };
                 for m in automaton.find_iter(&view.bytes) {
                     let needle = &scan.needles[m.pattern().as_usize()];
-                    let (start, mut end) = view.span(m.start(), m.end());
-                    if matches!(needle.form, Form::Base64 | Form::NtHash) {
-                        end = after_padding(bytes, end);
-                    }
-                    let form = match needle.form {
-                        Form::Raw if bytes[start..end].contains(&b'%') => Form::PercentEncoded,
-                        form => form,
-                    };
-                    hits.push(Hit { start, end, secret: needle.secret, form });
+                    hits.push(hit(bytes, &view, (m.start(), m.end()), needle.secret, needle.form));
                 }
+            }
+            if let Some(index) = &self.index {
+                index.find(&view.bytes, |span, secret, form| hits.push(hit(bytes, &view, span, secret, form)));
             }
         }
         hits
     }
+}
+
+impl Index {
+    /// Calls `found(span in the view, secret, form)` for every needle of the key tables in
+    /// `text` (overlapping matches included).
+    fn find(&self, text: &[u8], mut found: impl FnMut((usize, usize), usize, Form)) {
+        if text.len() < KEY {
+            return;
+        }
+        for at in 0..=text.len() - KEY {
+            let window = &text[at..];
+            for (table, case) in self.tables.iter().zip([Case::Insensitive, Case::Exact]) {
+                for (secret, n) in table.candidates(window) {
+                    let Some(spec) = self.specs.get(secret as usize) else { continue };
+                    let Some((_, needle, form)) = needles(spec).into_iter().nth(n as usize) else { continue };
+                    let Some(seen) = window.get(..needle.len()) else { continue };
+                    let same = match case {
+                        Case::Insensitive => seen.eq_ignore_ascii_case(&needle),
+                        Case::Exact => seen == needle.as_slice(),
+                    };
+                    if same {
+                        found((at, at + needle.len()), secret as usize, form);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A match at `span` of the view, mapped back to the original `bytes`.
+fn hit(bytes: &[u8], view: &View, span: (usize, usize), secret: usize, form: Form) -> Hit {
+    let (start, mut end) = view.span(span.0, span.1);
+    if matches!(form, Form::Base64 | Form::NtHash) {
+        end = after_padding(bytes, end);
+    }
+    let form = match form {
+        Form::Raw if bytes[start..end].contains(&b'%') => Form::PercentEncoded,
+        form => form,
+    };
+    Hit { start, end, secret, form }
 }
 
 /// The end of the base64 padding (`=`, or `%3D` in a URL) that follows `end`, if any.
@@ -381,11 +463,17 @@ impl LeakScanner {
         }
         self.tail.extend_from_slice(chunk);
         self.found.extend(self.finder.leaks_in(&self.tail));
-        // Room for the longest needle written out with escapes (%XX, colour codes, breaks).
-        let keep = (self.finder.longest * 4).max(4096);
+        let keep = self.overlap();
         if self.tail.len() > keep {
             self.tail.drain(..self.tail.len() - keep);
         }
+    }
+
+    /// How many bytes a secret may span once disguised (the longest needle written out with
+    /// escapes: `%XX`, colour codes, line breaks): the scanner keeps that much of the previous
+    /// chunks, and a capture cut short drops that much, where a secret may have begun.
+    pub fn overlap(&self) -> usize {
+        (self.finder.longest * 4).max(4096)
     }
 
     /// The leaks seen so far.

@@ -155,3 +155,61 @@ proptest::proptest! {
         proptest::prop_assert_eq!(f.redact(&clean).0, clean.clone());
     }
 }
+
+/// The key table (used from `INDEX_FROM_SECRETS` secrets on) finds every disguise the automata
+/// find, with the same forms and the same redaction.
+#[test]
+fn the_key_table_finds_every_disguise_the_automata_find() {
+    let specs = || {
+        let mut specs = vec![
+            SecretSpec { kind: SecretKind::Pat, owner: "full".into(), value: PAT.into(), users: vec!["joseph".into()] },
+            SecretSpec {
+                kind: SecretKind::Password,
+                owner: "CONTOSO\\joseph".into(),
+                value: PASSWORD.into(),
+                users: vec!["joseph".into(), "CONTOSO\\joseph".into(), "joseph@contoso.local".into()],
+            },
+        ];
+        // Short secrets keep to the automata; their neighbours go through the table.
+        specs.push(SecretSpec { kind: SecretKind::Other, owner: "pin".into(), value: "Zq7#".into(), users: vec![] });
+        specs
+    };
+    let automata = SecretFinder::new(specs());
+    let table = SecretFinder::indexed(specs());
+    assert!(automata.index.is_none() && table.index.is_some());
+    let mut all = disguises();
+    all.push(("pin Zq7# end".to_owned(), "pin", Form::Raw));
+    for (text, who, form) in all {
+        let shown = format!("before {text} after");
+        let leaks = table.leaks(&shown);
+        assert!(
+            leaks.iter().any(|l| l.form == form && (who != "pin" || l.owner == "pin")),
+            "{who} {text:?}: {leaks:?}"
+        );
+        let expected: Vec<(SecretKind, Form)> = automata.leaks(&shown).iter().map(|l| (l.kind, l.form)).collect();
+        for l in &expected {
+            assert!(leaks.iter().any(|m| (m.kind, m.form) == *l), "{text:?}: the table misses {l:?} in {leaks:?}");
+        }
+        let (clean, _) = table.redact(&shown);
+        assert_eq!(clean, automata.redact(&shown).0, "{text:?}");
+        assert!(table.leaks(&clean).is_empty(), "{text:?} left {clean:?}");
+    }
+    assert!(table.leaks("nothing to see here, not even a key's worth").is_empty());
+}
+
+#[test]
+fn a_large_finder_uses_the_key_table() {
+    let specs: Vec<SecretSpec> = (0..INDEX_FROM_SECRETS)
+        .map(|i| SecretSpec {
+            kind: SecretKind::Password,
+            owner: format!("CONTOSO\\user{i}"),
+            value: format!("Pw-{i:05}-long-enough"),
+            users: vec![format!("user{i}")],
+        })
+        .collect();
+    let f = SecretFinder::new(specs);
+    assert!(f.index.is_some());
+    let text = format!("x {} y", STANDARD.encode("user1999:Pw-01999-long-enough"));
+    assert_eq!(f.redact(&text).0, "x <redacted password of CONTOSO\\user1999> y");
+    assert_eq!(f.leaks("Pw-00007-LONG-ENOUGH")[0].owner, "CONTOSO\\user7");
+}

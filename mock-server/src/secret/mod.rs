@@ -2,11 +2,14 @@
 //! the one finder that redacts every secret of a server wherever it turns up.
 
 mod finder;
+mod index;
 mod view;
 
 use std::fmt;
 
-pub use finder::{Form, Leak, LeakScanner, MIN_SECRET_LEN, SecretFinder, SecretKind, SecretSpec, label};
+pub use finder::{
+    Form, INDEX_FROM_SECRETS, Leak, LeakScanner, MIN_SECRET_LEN, SecretFinder, SecretKind, SecretSpec, label,
+};
 
 /// A secret (a PAT or a password). `Debug`, `Display` and `Serialize` print a placeholder;
 /// the value is only reachable through [`Secret::expose`], which makes every use greppable.

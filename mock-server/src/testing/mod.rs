@@ -8,14 +8,14 @@ use crate::http::extract;
 use crate::profile::Profile;
 
 /// The instant tests run at (2026-01-01T00:00:00Z); relative expiries resolve against it.
-pub const NOW: i64 = 1_767_225_600;
+pub(crate) const NOW: i64 = 1_767_225_600;
 
 /// A profile with one identity per situation the decision distinguishes (shared with the
 /// integration tests).
-pub const PROFILE: &str = include_str!("../../../tests/fixtures/mock/rich.toml");
+pub(crate) const PROFILE: &str = include_str!("../../../tests/fixtures/mock/rich.toml");
 
 /// The test profile with `extra` TOML lines prepended (top-level keys) or tables overriding it.
-pub fn profile_with(overrides: &str) -> Profile {
+pub(crate) fn profile_with(overrides: &str) -> Profile {
     let mut base: toml::Table = toml::from_str(PROFILE).expect("test profile parses");
     let extra: toml::Table = toml::from_str(overrides).expect("override parses");
     crate::profile::merge_overrides(&mut base, &extra);
@@ -23,29 +23,29 @@ pub fn profile_with(overrides: &str) -> Profile {
 }
 
 /// The test profile.
-pub fn profile() -> Profile {
+pub(crate) fn profile() -> Profile {
     profile_with("")
 }
 
 /// A PAT's token by account and name.
-pub fn pat(profile: &Profile, account: &str, name: &str) -> String {
+pub(crate) fn pat(profile: &Profile, account: &str, name: &str) -> String {
     let identity = profile.identity(account).expect("identity exists");
     identity.pats.iter().find(|p| p.name == name).expect("pat exists").token.expose().to_owned()
 }
 
 /// A job token by name.
-pub fn job_token(profile: &Profile, name: &str) -> String {
+pub(crate) fn job_token(profile: &Profile, name: &str) -> String {
     profile.job_tokens.iter().find(|t| t.name == name).expect("job token exists").token.expose().to_owned()
 }
 
 /// `Basic base64(text)`.
-pub fn basic(text: &str) -> String {
+pub(crate) fn basic(text: &str) -> String {
     use base64::Engine;
     format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(text))
 }
 
 /// Facts for a request (headers as `(name, value)`), on a connection in state `auth`.
-pub fn facts(
+pub(crate) fn facts(
     profile: &Profile,
     method: &str,
     uri: &str,

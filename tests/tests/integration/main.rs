@@ -6,5 +6,7 @@ mod mock;
 mod runner;
 // The scenario library's proof: reference and mutants, baselines of real clients, the catalogue.
 mod library;
+// From evidence to a reproduction: soft mode, `probe` round trips, HAR import and replay.
+mod trace;
 // The one rule for a test whose client is not installed (fail, or skip when asked).
 mod clients;

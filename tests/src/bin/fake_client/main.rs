@@ -11,6 +11,7 @@
 //! | `no-colon` | Basic base64(PAT), without the `:` |
 //! | `bearer` | the PAT as `Bearer` |
 //! | `pat-in-url` | good, plus `?pat=<PAT>` in the URL |
+//! | `b64-pat-in-url` | good, plus `?auth=<base64(":" + PAT), percent-encoded>` in the URL |
 //! | `print-secret` | good, but prints the PAT on stderr |
 //! | `print-header` | good, but prints its Authorization header on stdout |
 //! | `retry-storm` | retries a refused request 10 times |
@@ -24,6 +25,7 @@
 //! | `insist` | after a 401, sends the same credential once more whatever was offered |
 //! | `hang` | starts a child `sleep`, prints its pid, and never exits |
 //! | `wipe-journal` | `pat-in-url`, then `DELETE /journal` to every port the runner listens on; prints `wiped W of P` |
+//! | `leak` | good, then prints its secret (`ADO_PAT`, else `ADO_PASSWORD`) in the disguise of `ado_tests::leak` named by the scenario id's last segment (`leak/base64-url-user-2`) |
 //! | `by-scenario` | the script named by `FAKE_SCRIPT_<scenario id, '/' and '-' as '_'>`, else `good` |
 
 mod http;
@@ -95,6 +97,9 @@ fn main() -> ExitCode {
             return ExitCode::from(3);
         }
     };
+    if script == "leak" {
+        return leak(&contract);
+    }
     if script == "wipe-journal" {
         let leaked = perform("pat-in-url", &contract);
         let (tried, wiped) = wipe::wipe_parent_journals();
@@ -111,6 +116,25 @@ fn main() -> ExitCode {
         }
         Ok(response) => fail(&script, &describe(&response)),
         Err(e) => fail(&script, &format!("error: {e}")),
+    }
+}
+
+/// `leak`: authenticates as `good` does, then prints the secret in the scenario's disguise.
+fn leak(contract: &Contract) -> ExitCode {
+    let scenario = std::env::var("ADO_SCENARIO").unwrap_or_default();
+    let name = scenario.rsplit('/').next().unwrap_or_default();
+    let secret = if contract.pat.is_empty() { &contract.password } else { &contract.pat };
+    let user = if contract.user.is_empty() { "joseph" } else { &contract.user };
+    let Some(text) = ado_tests::leak::form(name, secret, user) else {
+        eprintln!("fake-client: no leak form named '{name}'");
+        return ExitCode::from(3);
+    };
+    let worked = perform("good", contract);
+    println!("debug: {text}");
+    match worked {
+        Ok(r) if (200..300).contains(&r.status) => ExitCode::SUCCESS,
+        Ok(r) => fail("leak", &describe(&r)),
+        Err(e) => fail("leak", &format!("error: {e}")),
     }
 }
 
@@ -210,6 +234,11 @@ fn request(script: &str, c: &Contract) -> Result<Request, String> {
     query.extend(version.map(|v| format!("api-version={v}")));
     if script == "pat-in-url" {
         query.push(format!("pat={}", c.pat));
+    }
+    if script == "b64-pat-in-url" {
+        // What a client does when it builds a Basic header and puts it in a query string.
+        let encoded = STANDARD.encode(format!(":{}", c.pat));
+        query.push(format!("auth={}", encoded.replace('+', "%2B").replace('/', "%2F").replace('=', "%3D")));
     }
     let target = if query.is_empty() { path } else { format!("{path}?{}", query.join("&")) };
     Ok(Request { method, target, body, content_type })

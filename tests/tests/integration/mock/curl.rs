@@ -171,7 +171,8 @@ fn curl_with_iis_basic_locks_an_account_out_and_the_control_plane_unlocks_it() {
             row("identity.locked_out", 401, "", &["-u", "CONTOSO\\locked:L0cked!", &projects]),
         ],
     );
-    let (status, _) = curl(&["-X", "POST", &format!("{}/lockouts/reset", server.control)]);
+    let bearer = format!("Authorization: Bearer {}", server.control_token);
+    let (status, _) = curl(&["-X", "POST", "-H", &bearer, &format!("{}/lockouts/reset", server.control)]);
     assert_eq!(status, 204);
     check(&server, vec![row("ok", 200, "\"count\":0", &["-u", "CONTOSO\\locked:L0cked!", &projects])]);
 }

@@ -81,7 +81,7 @@ async fn clone_push_fetch(server: &MockServer, auth: &Auth, work: &Path) {
 async fn git_clones_fetches_and_pushes_with_a_pat_and_the_folder_is_removed() {
     let p = profile("");
     let auth = Auth::Pat(token(&p, "CONTOSO\\joseph", "full"));
-    let server = MockServer::start(p).await.unwrap();
+    let server = MockServer::builder().profile(p).start().await.unwrap();
     let work = tempfile::tempdir().unwrap();
     clone_push_fetch(&server, &auth, work.path()).await;
     let journal = server.journal();
@@ -95,7 +95,7 @@ async fn git_clones_fetches_and_pushes_with_a_pat_and_the_folder_is_removed() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn git_clones_fetches_and_pushes_with_ntlm() {
-    let server = MockServer::start(profile("")).await.unwrap();
+    let server = MockServer::builder().profile(profile("")).start().await.unwrap();
     let work = tempfile::tempdir().unwrap();
     let askpass = work.path().join("askpass.sh");
     std::fs::write(
@@ -121,7 +121,7 @@ async fn git_clones_fetches_and_pushes_with_ntlm() {
 async fn a_push_with_a_read_only_pat_is_refused_with_401_pat_scope() {
     let p = profile("");
     let auth = Auth::Pat(token(&p, "CONTOSO\\joseph", "code"));
-    let server = MockServer::start(p).await.unwrap();
+    let server = MockServer::builder().profile(p).start().await.unwrap();
     let work = tempfile::tempdir().unwrap();
     let url = repo_url(&server, "Tools");
     ok(&git(work.path(), &auth, &["clone", "--quiet", &url, "a"]).await, "clone with vso.code");
@@ -152,7 +152,7 @@ async fn git_lfs_pushes_and_pulls_an_object_with_a_pat() {
     }
     let p = profile("");
     let auth = Auth::Pat(token(&p, "CONTOSO\\joseph", "full"));
-    let server = MockServer::start(p).await.unwrap();
+    let server = MockServer::builder().profile(p).start().await.unwrap();
     let work = tempfile::tempdir().unwrap();
     let url = repo_url(&server, "Fabrikam");
     ok(&git(work.path(), &auth, &["clone", "--quiet", &url, "a"]).await, "clone");
@@ -191,7 +191,7 @@ async fn git_lfs_pushes_and_pulls_an_object_with_a_pat() {
 async fn gvfs_config_and_refs_are_served_behind_the_scope_check() {
     let p = profile("");
     let (code, work) = (token(&p, "CONTOSO\\joseph", "code"), token(&p, "CONTOSO\\joseph", "work"));
-    let server = MockServer::start(p).await.unwrap();
+    let server = MockServer::builder().profile(p).start().await.unwrap();
     let http = ado_tests::http().build().unwrap();
     let get = |url: String, pat: &str| http.get(url).basic_auth("", Some(pat)).send();
     let repo = repo_url(&server, "Tools");

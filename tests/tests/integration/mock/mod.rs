@@ -12,6 +12,8 @@ use ado_mock_server::Profile;
 
 // The command line: explain, credentials, bad profiles.
 mod cli;
+// The library as a user embeds it: start(), the builder, credentials, reason assertions.
+mod embed;
 // curl against the standalone binary: every non-NTLM reason, and NTLM.
 mod curl;
 // Real git and git-lfs: clone, fetch, push over PAT and NTLM; read-only push refused; LFS.
@@ -24,6 +26,8 @@ mod ntlm;
 mod server;
 // The PyPI azure-devops SDK against the standalone binary.
 mod python_sdk;
+// The standalone server's log never stalls serving when stdout is not read.
+mod stdout;
 // HTTPS: curl, the Python SDK (requests-ntlm) and git with verification on; Extended
 // Protection; sslOnly; the certificate's temporary folder.
 mod tls;
@@ -67,6 +71,8 @@ pub struct Standalone {
     pub url: String,
     /// The control plane, `http://127.0.0.1:PORT`.
     pub control: String,
+    /// The control plane's token (`control-token TOKEN`).
+    pub control_token: String,
     /// With `[tls] enabled`: the CA file the server printed (`ca-file PATH`).
     pub ca_file: Option<String>,
     /// The profile it serves.
@@ -92,6 +98,7 @@ impl Standalone {
         let mut lines = BufReader::new(child.stdout.take().expect("stdout piped"));
         let url = read_prefixed(&mut lines, "listening on ", &mut child);
         let control = read_prefixed(&mut lines, "control on ", &mut child);
+        let control_token = read_prefixed(&mut lines, "control-token ", &mut child);
         let ca_file = url.starts_with("https://").then(|| read_prefixed(&mut lines, "ca-file ", &mut child));
         let log = Arc::new(Mutex::new(String::new()));
         let sink = Arc::clone(&log);
@@ -102,7 +109,7 @@ impl Standalone {
                 log.push('\n');
             }
         });
-        Standalone { child, url, control, ca_file, profile: profile(overrides), log, _dir: dir }
+        Standalone { child, url, control, control_token, ca_file, profile: profile(overrides), log, _dir: dir }
     }
 
     /// `http://127.0.0.1:PORT/tfs/DefaultCollection`.
@@ -112,7 +119,8 @@ impl Standalone {
 
     /// The journal from the control plane.
     pub fn journal(&self) -> Vec<serde_json::Value> {
-        let (status, body) = curl(&["-s", &format!("{}/journal", self.control)]);
+        let bearer = format!("Authorization: Bearer {}", self.control_token);
+        let (status, body) = curl(&["-s", "-H", &bearer, &format!("{}/journal", self.control)]);
         assert_eq!(status, 200, "control plane answers: {body}");
         serde_json::from_str(&body).expect("journal is JSON")
     }

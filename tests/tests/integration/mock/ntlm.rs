@@ -31,7 +31,8 @@ fn client() -> reqwest::Client {
 }
 
 async fn start(overrides: &str) -> (MockServer, String) {
-    let server = MockServer::start(profile(overrides)).await.expect("server starts");
+    let server =
+        MockServer::builder().profile(profile(overrides)).control_plane(true).start().await.expect("server starts");
     let url = format!("{}/_apis/projects", server.collection_url("DefaultCollection"));
     (server, url)
 }
@@ -199,6 +200,7 @@ async fn repeated_failures_lock_the_account_and_the_control_plane_resets_it() {
     assert_eq!(server.journal().last().unwrap().reason.code(), "identity.locked_out");
     let reset = client()
         .post(format!("{}/lockouts/reset", server.control_url().expect("a control plane")))
+        .bearer_auth(server.control_token().expose())
         .send()
         .await
         .unwrap();

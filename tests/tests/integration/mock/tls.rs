@@ -140,11 +140,14 @@ async fn ntlm_logon(client: &reqwest::Client, url: &str, bindings: Option<Option
 
 #[tokio::test]
 async fn extended_protection_allow_takes_missing_bindings_and_refuses_wrong_ones() {
-    let server =
-        MockServer::start(profile("[tls]\nenabled = true\n[iis]\nextended-protection = \"allow\"")).await.unwrap();
+    let server = MockServer::builder()
+        .profile(profile("[tls]\nenabled = true\n[iis]\nextended-protection = \"allow\""))
+        .start()
+        .await
+        .unwrap();
     let url = format!("{}/_apis/projects", server.collection_url("DefaultCollection"));
     let seen = |server: &MockServer| {
-        let e = server.journal().pop().unwrap();
+        let e = server.journal().into_vec().pop().unwrap();
         (e.reason.code(), e.channel_bindings.map(|b| b.name()))
     };
     let http = client(server.ca_pem().unwrap());
@@ -172,8 +175,11 @@ async fn each_trust_failure_is_refused_by_curl_and_seen_by_the_server() {
         ("unknown-ca", "unable to get local issuer certificate", true),
     ];
     for (failure, curl_says, alert) in cases {
-        let server =
-            MockServer::start(profile(&format!("[tls]\nenabled = true\ntrust-failure = \"{failure}\""))).await.unwrap();
+        let server = MockServer::builder()
+            .profile(profile(&format!("[tls]\nenabled = true\ntrust-failure = \"{failure}\"")))
+            .start()
+            .await
+            .unwrap();
         let url = format!("{}/_apis/projects", server.collection_url("DefaultCollection"));
         let ca = server.ca_file().unwrap().to_str().unwrap().to_owned();
         let run = |args: Vec<String>| async move {
@@ -220,7 +226,7 @@ async fn a_customers_certificate_and_key_are_served_and_a_bad_key_is_refused_wit
             dir.path().join(key_file).display().to_string()
         )
     };
-    let server = MockServer::start(profile(&settings("server.key"))).await.unwrap();
+    let server = MockServer::builder().profile(profile(&settings("server.key"))).start().await.unwrap();
     assert_eq!(server.ca_pem(), Some(cert.pem().as_str()));
     let url = format!("{}/_apis/projects", server.collection_url("DefaultCollection"));
     let status = client(&cert.pem()).get(&url).send().await.unwrap().status();
@@ -233,7 +239,13 @@ async fn a_customers_certificate_and_key_are_served_and_a_bad_key_is_refused_wit
         format!("-----BEGIN NOT A KEY-----\n{secret}\n-----END NOT A KEY-----\n"),
     )
     .unwrap();
-    let error = MockServer::start(profile(&settings("bad.key"))).await.err().expect("a bad key is refused").to_string();
+    let error = MockServer::builder()
+        .profile(profile(&settings("bad.key")))
+        .start()
+        .await
+        .err()
+        .expect("a bad key is refused")
+        .to_string();
     assert!(error.contains("bad.key") && error.contains("no PEM private key"), "{error}");
     assert!(!error.contains(secret), "{error}");
 }

@@ -43,6 +43,7 @@ judged!(retry_bound_fails_for_a_retry_storm: "retry-storm" on "pat/expired" => "
 judged!(api_version_fails_when_too_new: "too-new-api" on "pat/good" => "api-version" "fail" "sent api-version 99.0 to ads2022 (latest 7.0)", case "fail");
 judged!(collection_in_path_fails_when_dropped: "no-collection" on "pat/good" => "collection-in-path" "fail" "dropped collection DefaultCollection", case "fail");
 judged!(a_pat_in_the_url_is_insecure: "pat-in-url" on "pat/good" => "no-secret-leak" "insecure" "a secret in the URL of #1", case "insecure");
+judged!(a_base64_pat_in_the_url_is_insecure: "b64-pat-in-url" on "pat/good" => "no-secret-leak" "insecure" "a secret in the URL of #1", case "insecure");
 judged!(a_printed_pat_is_insecure: "print-secret" on "pat/good" => "no-secret-leak" "insecure" "the PAT `full` on stderr", case "insecure");
 judged!(a_printed_authorization_header_is_insecure: "print-header" on "pat/good" => "no-secret-leak" "insecure" "base64 of the PAT `full` on stdout", case "insecure");
 judged!(message_fails_when_the_pattern_does_not_match: "vague" on "pat/expired" => "message" "fail" "neither stdout nor stderr matches", case "fail");

@@ -109,3 +109,56 @@ fn serve_prints_the_environment_and_works_with_curl() {
     assert!(stderr.contains("control plane on http://127.0.0.1:"), "{stderr}");
     assert!(stderr.contains("GET /tfs/DefaultCollection/_apis/projects -> 200 ok"), "{stderr}");
 }
+
+/// `serve`'s control plane (issue 17): its token is on stderr only, never in the client's
+/// environment; without it, with a wrong one or under a foreign Host, `DELETE /journal` is
+/// refused and the journal keeps the client's leak; with it, the journal reads.
+#[test]
+fn serve_guards_its_control_plane_with_a_token_the_client_never_gets() {
+    let mut child = Command::new(CLI)
+        .args(["serve", "pat/good", "--scenarios", FIXTURES, "--release", "ads2022"])
+        .current_dir(workspace())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("serve starts");
+    let stdout = BufReader::new(child.stdout.take().expect("piped"));
+    let env: Vec<String> = stdout.lines().map_while(Result::ok).take_while(|l| l != "ready").collect();
+    let mut stderr = BufReader::new(child.stderr.take().expect("piped"));
+    let mut line = String::new();
+    stderr.read_line(&mut line).expect("serve's first stderr line");
+    let control = line.split("control plane on ").nth(1).and_then(|r| r.split_whitespace().next()).unwrap_or_default();
+    let token = line.split("Bearer ").nth(1).and_then(|r| r.split('`').next()).unwrap_or_default().to_owned();
+    assert!(control.starts_with("http://127.0.0.1:") && token.len() >= 32, "{line}");
+    assert!(env.iter().all(|kv| !kv.contains(&token)), "the token is not in the client's environment: {env:?}");
+    let get = |k: &str| env.iter().find_map(|kv| kv.strip_prefix(&format!("{k}="))).unwrap_or_default().to_owned();
+    // The client leaks its PAT in a URL, then tries to wipe the evidence.
+    let leak = Command::new("curl")
+        .args(["-s", "-o", "/dev/null"])
+        .arg(format!("{}/_apis/projects?pat={}", get("ADO_URL"), get("ADO_PAT")))
+        .status();
+    assert!(leak.expect("curl runs").success());
+    let port = control.rsplit(':').next().unwrap_or_default();
+    let attempt = |extra: &[String]| -> String {
+        let out = Command::new("curl")
+            .args(["-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "DELETE"])
+            .args(extra)
+            .arg(format!("{control}/journal"))
+            .output()
+            .expect("curl runs");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    assert_eq!(attempt(&[]), "401");
+    assert_eq!(attempt(&["-H".into(), "Authorization: Bearer guessed".into()]), "401");
+    let bearer = format!("Authorization: Bearer {token}");
+    assert_eq!(attempt(&["-H".into(), bearer.clone(), "-H".into(), format!("Host: rebinding.example:{port}")]), "403");
+    let journal =
+        Command::new("curl").args(["-s", "-H", &bearer]).arg(format!("{control}/journal")).output().expect("curl runs");
+    let journal = String::from_utf8_lossy(&journal.stdout);
+    assert!(journal.contains("\"secret_in_url\":true"), "the leak is still in the journal: {journal}");
+    assert!(!journal.contains(&get("ADO_PAT")) && !journal.contains(&token), "{journal}");
+    let pid = nix::unistd::Pid::from_raw(i32::try_from(child.id()).expect("a pid"));
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).expect("SIGTERM sent");
+    assert_eq!(child.wait().expect("serve ends").code(), Some(0));
+}

@@ -19,5 +19,7 @@ mod anywhere;
 mod ci;
 // Broken pipes, SIGTERM and SIGHUP, detached processes, a journal-wiping client, --sandbox.
 mod edges;
+// Every disguise of a leaked secret caught (insecure) and absent from every report.
+mod leaks;
 // Shared helpers.
 pub(crate) mod util;
