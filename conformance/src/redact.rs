@@ -117,4 +117,67 @@ mod tests {
         let r = Redactor::default().with_path(std::path::Path::new("/tmp/.tmpAbc/home"), "<home>");
         assert_eq!(r.redact("cache in /tmp/.tmpAbc/home/.cache"), "cache in <home>/.cache");
     }
+
+    #[test]
+    fn the_longest_path_is_replaced_first_and_an_empty_path_never() {
+        let r = Redactor::default()
+            .with_path(std::path::Path::new("/tmp/case"), "<case>")
+            .with_path(std::path::Path::new(""), "<nothing>")
+            .with_path(std::path::Path::new("/tmp/case/home"), "<home>");
+        assert_eq!(r.redact("/tmp/case/home/x and /tmp/case/y"), "<home>/x and <case>/y");
+        assert_eq!(r.redact("no path"), "no path");
+    }
+
+    #[test]
+    fn loopback_ports_of_every_spelling_are_redacted() {
+        assert_eq!(
+            redact_ports("127.0.0.1:4567 localhost:80 [::1]:65535 tfs.contoso.local:8080 127.0.0.1:x"),
+            "127.0.0.1:<port> localhost:<port> [::1]:<port> tfs.contoso.local:8080 127.0.0.1:x"
+        );
+    }
+
+    #[test]
+    fn a_case_redacts_the_password_its_scenario_hands_the_client() {
+        let catalogue = crate::scenario::load(&crate::scenario::Source::BuiltIn, 0).expect("the library loads");
+        let scenario = catalogue.get("ntlm/lockout").expect("ntlm/lockout exists");
+        assert_eq!(scenario.client.password.as_deref(), Some("OldPassw0rd"), "the scenario's wrong password");
+        let case = &scenario.cases()[0];
+        let r = Redactor::for_case(case);
+        let pat = case.profile.identities[0].pats[0].token.expose().to_owned();
+        assert_eq!(
+            r.redact(&format!("pw OldPassw0rd, then {pat}")),
+            "pw <redacted password of CONTOSO\\joseph>, then <redacted pat full>"
+        );
+        assert_eq!(r.leaks(&STANDARD.encode("joseph:OldPassw0rd")), vec!["base64 of the password of CONTOSO\\joseph"]);
+        assert!(Redactor::for_profile(&case.profile).leaks("OldPassw0rd").is_empty(), "not a profile secret");
+    }
+
+    #[test]
+    fn leaks_are_sorted_and_each_named_once() {
+        let p = profile();
+        let pat = p.identities[0].pats[0].token.expose().to_owned();
+        let r = Redactor::for_profile(&p);
+        let leaks = r.leaks(&format!("Passw0rd! {pat} Passw0rd! {pat}"));
+        assert_eq!(leaks, vec!["the PAT `full`".to_owned(), "the password of CONTOSO\\joseph".to_owned()]);
+        assert!(!r.finder().is_empty());
+    }
+
+    #[test]
+    fn secrets_of_three_four_and_five_characters() {
+        // The finder's floor (MIN_SECRET_LEN): shorter secrets would match ordinary words.
+        for (value, found) in [("Ab1", false), ("Ab1!", true), ("Ab1!x", true)] {
+            let spec = SecretSpec {
+                kind: SecretKind::Password,
+                owner: "CONTOSO\\short".into(),
+                value: value.into(),
+                users: vec!["short".into()],
+            };
+            let r = Redactor { finder: Arc::new(SecretFinder::new(vec![spec])), paths: Vec::new() };
+            let text = format!("password {value} end");
+            let want =
+                if found { "password <redacted password of CONTOSO\\short> end".to_owned() } else { text.clone() };
+            assert_eq!(r.redact(&text), want, "{value}");
+            assert_eq!(r.leaks(&text).is_empty(), !found, "{value}");
+        }
+    }
 }

@@ -352,6 +352,8 @@ mod tests {
         assert!(hit);
         assert!(!text.contains(&pat) && !text.contains("Passw0rd"), "{text}");
         assert_eq!(r.redact("/nothing"), ("/nothing".to_owned(), false));
+        // The finder behind it is the profile's, for callers that scan streams themselves.
+        assert_eq!(r.finder().leaks(&pat).len(), 1);
     }
 
     #[test]
@@ -387,6 +389,112 @@ mod tests {
             assert!(clean.secret_in_url, "{form} in the path sets secret_in_url");
             assert_eq!(clean.method, format!("x {label} y"));
         }
+    }
+
+    #[test]
+    fn counts_follow_records_drops_and_clears() {
+        let j = Journal::new(2);
+        assert!(j.is_empty());
+        assert_eq!((j.len(), j.dropped()), (0, 0));
+        j.record(entry("/a"));
+        assert!(!j.is_empty());
+        assert_eq!((j.len(), j.dropped()), (1, 0));
+        for p in ["/b", "/c", "/d"] {
+            j.record(entry(p));
+        }
+        assert_eq!((j.len(), j.dropped()), (2, 2));
+        j.clear();
+        assert!(j.is_empty());
+        assert_eq!((j.len(), j.dropped()), (0, 0));
+        // Sequence numbers keep counting after a clear.
+        j.record(entry("/e"));
+        assert_eq!(j.entries()[0].seq, 5);
+    }
+
+    #[test]
+    fn a_capacity_of_zero_keeps_one_entry() {
+        let j = Journal::new(0);
+        j.record(entry("/a"));
+        j.record(entry("/b"));
+        assert_eq!(j.entries().iter().map(|e| e.path.as_str()).collect::<Vec<_>>(), vec!["/b"]);
+    }
+
+    #[test]
+    fn entries_are_redacted_on_the_way_out_once_a_redactor_is_set() {
+        let profile = Profile::from_toml_str(crate::profile::DEFAULT_PROFILE, "default", 0).unwrap();
+        let pat = profile.identities[0].pats[0].token.expose().to_owned();
+        let j = Journal::default();
+        j.record(entry(&format!("/p?pat={pat}")));
+        assert_eq!(j.entries()[0].path, format!("/p?pat={pat}"), "no redactor: as recorded");
+        j.set_redactor(Redactor::for_profile(&profile));
+        let row = &j.entries()[0];
+        assert_eq!(row.path, "/p?pat=<redacted pat full>");
+        assert!(row.secret_in_url);
+        // The stored row is untouched: redaction happens on every read.
+        assert_eq!(j.lock().entries[0].path, format!("/p?pat={pat}"));
+    }
+
+    #[test]
+    fn a_poisoned_lock_still_serves_the_entries() {
+        let j = Journal::new(4);
+        j.record(entry("/a"));
+        let clone = j.clone();
+        let _ = std::thread::spawn(move || {
+            let _guard = clone.inner.lock().unwrap();
+            panic!("poison the journal's lock");
+        })
+        .join();
+        assert!(j.inner.is_poisoned());
+        assert_eq!(j.len(), 1);
+        j.record(entry("/b"));
+        assert_eq!(j.entries().iter().map(|e| e.seq).collect::<Vec<_>>(), vec![1, 2]);
+    }
+
+    #[test]
+    fn a_row_without_a_secret_in_the_path_keeps_its_own_url_flag() {
+        let profile = Profile::from_toml_str(crate::profile::DEFAULT_PROFILE, "default", 0).unwrap();
+        let r = Redactor::for_profile(&profile);
+        let pat = profile.identities[0].pats[0].token.expose().to_owned();
+        // A secret elsewhere (here the user agent) does not set the URL flag...
+        let mut row = entry("/tfs/_apis/projects");
+        row.user_agent = Some(format!("tool {pat}"));
+        let clean = r.redact_entry(row);
+        assert!(!clean.secret_in_url);
+        assert_eq!(clean.user_agent.as_deref(), Some("tool <redacted pat full>"));
+        // ...and a flag already set (the raw query held one) stays set.
+        let mut row = entry("/tfs/_apis/projects");
+        row.secret_in_url = true;
+        assert!(r.redact_entry(row).secret_in_url);
+    }
+
+    #[test]
+    fn without_secrets_the_redactor_changes_nothing() {
+        let r = Redactor::default();
+        assert!(r.finder().is_empty());
+        let mut row = entry("/p?x=Passw0rd%21");
+        row.explanation = "Passw0rd!".into();
+        assert_eq!(r.redact_entry(row.clone()), row);
+    }
+
+    #[test]
+    fn codes_are_left_alone_and_every_other_text_is_mapped() {
+        let mut row = entry("/p");
+        row.explanation = "e".into();
+        row.hint = "h".into();
+        row.offered = vec!["NTLM".into()];
+        row.credential.scheme = Some("Basic".into());
+        let mapped = row.clone().map_text(|t| format!("<{t}>"));
+        assert_eq!((mapped.reason, mapped.layer, mapped.credential.kind), (row.reason, row.layer, row.credential.kind));
+        assert_eq!(
+            (mapped.path.as_str(), mapped.explanation.as_str(), mapped.hint.as_str(), mapped.scheme.as_str()),
+            ("</p>", "<e>", "<h>", "<http>")
+        );
+        assert_eq!(mapped.offered, vec!["<NTLM>".to_owned()]);
+        assert_eq!(mapped.credential.scheme.as_deref(), Some("<Basic>"));
+        // A row whose scheme was left out of its JSON reads back as http.
+        let mut json = serde_json::to_value(&row).unwrap();
+        json.as_object_mut().unwrap().remove("scheme");
+        assert_eq!(serde_json::from_value::<JournalEntry>(json).unwrap().scheme, "http");
     }
 
     #[test]

@@ -56,4 +56,35 @@ mod tests {
         assert_eq!(r.verdict, Verdict::Fail);
         assert!(r.detail.contains("first: #2 GET /p -> 401 basic.no_colon"), "{}", r.detail);
     }
+
+    #[test]
+    fn the_scheme_word_is_matched_in_any_case_and_only_basic_counts() {
+        let mut f = Fixture::new(Outcome::Success);
+        f.journal.push(with_credential(entry(1, "GET", "/p", 401, "basic.no_colon"), "BASIC", Some(false), None));
+        f.journal.push(with_credential(entry(2, "GET", "/p", 200, "ok"), "basic", Some(true), None));
+        f.journal.push(with_credential(entry(3, "GET", "/p", 401, "ntlm.challenge"), "NTLM", None, Some(1)));
+        f.journal.push(with_credential(entry(4, "GET", "/p", 401, "auth.anonymous"), "Basicx", Some(false), None));
+        let r = f.check(run);
+        assert_eq!(
+            (r.verdict, r.detail.as_str()),
+            (
+                Verdict::Fail,
+                "1 of 2 Basic credential(s) decoded without ':' (base64 of the bare secret); first: #1 GET /p -> 401 basic.no_colon"
+            )
+        );
+    }
+
+    #[test]
+    fn the_pass_counts_the_basic_credentials() {
+        let mut f = Fixture::new(Outcome::Success);
+        f.journal.push(with_credential(entry(1, "GET", "/p", 200, "ok"), "Basic", Some(true), None));
+        // Basic with an empty token: no colon to judge.
+        f.journal.push(with_credential(entry(2, "GET", "/p", 401, "auth.anonymous"), "Basic", None, None));
+        f.journal.push(with_credential(entry(3, "GET", "/p", 401, "ntlm.challenge"), "NTLM", None, Some(1)));
+        let r = f.check(run);
+        assert_eq!((r.verdict, r.detail.as_str()), (Verdict::Pass, "all 2 Basic credential(s) decoded to user:secret"));
+        f.journal.truncate(0);
+        f.journal.push(with_credential(entry(1, "GET", "/p", 401, "ntlm.challenge"), "NTLM", None, Some(1)));
+        assert_eq!(f.check(run).detail, "n/a: no Basic credential was sent");
+    }
 }

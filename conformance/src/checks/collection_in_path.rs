@@ -60,5 +60,31 @@ mod tests {
         let r = f.check(run);
         assert_eq!(r.verdict, Verdict::Fail);
         assert!(r.detail.contains("#3 GET /tfs/_apis/projects"), "{}", r.detail);
+        assert!(
+            r.detail.starts_with("dropped collection DefaultCollection from the URL it was given: "),
+            "{}",
+            r.detail
+        );
+    }
+
+    #[test]
+    fn the_servers_no_collection_answer_fails_whatever_the_path() {
+        let mut f = Fixture::new(Outcome::Success);
+        f.journal.push(entry(1, "GET", "/tfs/DefaultCollection/_apis/projects", 404, "url.no_collection"));
+        assert_eq!(f.check(run).verdict, Verdict::Fail);
+    }
+
+    #[test]
+    fn a_client_handed_another_url_form_is_not_judged() {
+        for (form, name) in [(UrlForm::Server, "server"), (UrlForm::WrongCollection, "wrong-collection")] {
+            let mut f = Fixture::new(Outcome::Success);
+            f.url(form);
+            f.journal.push(entry(1, "GET", "/tfs/_apis/projects", 404, "url.no_collection"));
+            let r = f.check(run);
+            assert_eq!((r.verdict, r.detail), (Verdict::Pass, format!("n/a: the client was given the {name} URL")));
+        }
+        let mut f = Fixture::new(Outcome::Success);
+        f.journal.push(entry(1, "GET", "/tfs/DefaultCollection/_apis/projects", 200, "ok"));
+        assert_eq!(f.check(run).detail, "every collection-level request named the collection");
     }
 }

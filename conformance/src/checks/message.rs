@@ -93,4 +93,58 @@ mod tests {
         f.stderr("error: HTTP 401");
         assert_eq!(f.check(run).verdict, Verdict::Fail);
     }
+
+    #[test]
+    fn only_a_non_zero_exit_status_is_judged() {
+        for exit in [Exit::Code(0), Exit::TimedOut, Exit::Signal(9), Exit::SpawnFailed("no such file".into())] {
+            let mut f = Fixture::new(Outcome::Failure);
+            f.exit(exit.clone());
+            let r = f.check(run);
+            assert_eq!(
+                (r.verdict, r.detail.as_str()),
+                (Verdict::Pass, "n/a: the client did not fail with an exit status"),
+                "{exit:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_message_on_stdout_alone_counts() {
+        let mut f = Fixture::new(Outcome::Failure);
+        f.exit(Exit::Code(2));
+        f.stdout("HTTP 401 Unauthorized");
+        assert_eq!(f.check(run).detail, "the message names the problem");
+        f.stdout("it broke");
+        f.stderr("  \n");
+        assert_eq!(f.check(run).detail, "vague: no status, TF code or reason; stdout starts with \"it broke\"");
+    }
+
+    #[test]
+    fn the_expected_message_is_looked_for_on_stderr_then_stdout() {
+        let mut f = Fixture::new(Outcome::Failure);
+        f.exit(Exit::Code(1));
+        f.expect_message("TF400813");
+        f.stdout("TF400813 on stdout");
+        assert_eq!(f.check(run).detail, "stdout matches /TF400813/");
+        f.stderr("TF400813 on stderr");
+        assert_eq!(f.check(run).detail, "stderr matches /TF400813/");
+        f.stdout("");
+        f.stderr("");
+        let r = f.check(run);
+        assert_eq!(
+            (r.verdict, r.detail.as_str()),
+            (Verdict::Fail, "exited 1, but neither stdout nor stderr matches /TF400813/; nothing was printed")
+        );
+    }
+
+    #[test]
+    fn the_excerpt_is_the_first_non_blank_line_cut_at_120_characters() {
+        let long = "x".repeat(130);
+        assert_eq!(
+            excerpt(&format!("\n  \n  {long}\nsecond"), "out"),
+            format!("stderr starts with \"{}\"", "x".repeat(120))
+        );
+        assert_eq!(excerpt("", "\nfirst\n"), "stdout starts with \"first\"");
+        assert_eq!(excerpt(" ", " "), "nothing was printed");
+    }
 }

@@ -163,6 +163,25 @@ mod tests {
     }
 
     #[test]
+    fn checks_are_found_by_name_and_judge_runs_each_once_in_order() {
+        assert_eq!(by_name("no-secret-leak").map(|c| c.name), Some("no-secret-leak"));
+        assert!(by_name("no-such-check").is_none());
+        let f = testing::Fixture::new(crate::scenario::Outcome::Success);
+        let names: Vec<String> = f.check_all().into_iter().map(|r| r.name).collect();
+        assert_eq!(names, CHECKS.iter().map(|c| c.name.to_owned()).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn an_unknown_check_ranks_as_a_wire_violation_after_the_known_ones() {
+        let checks = vec![CheckResult::fail("someone-elses", "x"), CheckResult::fail("outcome", "exited 1")];
+        assert_eq!(root_cause(&checks).map(|c| c.name.as_str()), Some("someone-elses"));
+        let checks = vec![CheckResult::fail("someone-elses", "x"), CheckResult::fail("basic-colon", "no colon")];
+        assert_eq!(root_cause(&checks).map(|c| c.name.as_str()), Some("basic-colon"));
+        assert_eq!(worst(&checks), Verdict::Fail);
+        assert_eq!(worst(&[]), Verdict::Pass);
+    }
+
+    #[test]
     fn every_check_says_what_to_do() {
         for c in CHECKS {
             assert!(c.fix.ends_with('.') && c.fix.len() > 30, "{}: {}", c.name, c.fix);

@@ -62,4 +62,49 @@ mod tests {
         f.journal.push(e);
         assert_eq!(f.check(run).verdict, Verdict::Insecure);
     }
+
+    #[test]
+    fn a_pat_printed_on_stdout_is_insecure() {
+        use base64::Engine as _;
+        let mut f = Fixture::new(Outcome::Success);
+        let pat = f.pat();
+        f.stdout(&format!(
+            "Authorization: Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(format!(":{pat}"))
+        ));
+        let result = f.check(run);
+        assert_eq!(result.verdict, Verdict::Insecure);
+        assert_eq!(result.detail, "leaked base64 of the PAT `full` on stdout");
+    }
+
+    #[test]
+    fn every_leak_is_listed_url_then_stdout_then_stderr() {
+        let mut f = Fixture::new(Outcome::Success);
+        let pat = f.pat();
+        f.stdout(&format!("token={pat}"));
+        f.stderr("password Passw0rd%21");
+        let mut e = entry(7, "GET", "/p?pat=<redacted pat full>", 200, "ok");
+        e.secret_in_url = true;
+        f.journal.push(entry(6, "GET", "/p", 200, "ok"));
+        f.journal.push(e);
+        let result = f.check(run);
+        assert_eq!(result.verdict, Verdict::Insecure);
+        assert_eq!(
+            result.detail,
+            format!(
+                "leaked a secret in the URL of {}; the PAT `full` on stdout; the password of CONTOSO\\joseph (URL-encoded) on stderr",
+                CheckInput::cite(&f.journal[1])
+            )
+        );
+    }
+
+    #[test]
+    fn a_clean_run_passes_with_what_was_scanned() {
+        let mut f = Fixture::new(Outcome::Success);
+        f.stdout("[{\"name\": \"Fabrikam\"}]");
+        f.stderr("warning: nothing secret");
+        f.journal.push(entry(1, "GET", "/tfs/DefaultCollection/_apis/projects", 200, "ok"));
+        let result = f.check(run);
+        assert_eq!((result.verdict, result.detail.as_str()), (Verdict::Pass, "no secret in URLs, stdout or stderr"));
+    }
 }

@@ -96,4 +96,44 @@ mod tests {
         f.journal.push(with_credential(entry(1, "GET", "/p", 401, "bearer.not_supported"), "Bearer", None, None));
         assert_eq!(f.check(run).verdict, Verdict::Fail);
     }
+
+    #[test]
+    fn an_offered_scheme_is_fair_in_any_case_and_the_pass_counts_credentials() {
+        let mut f = Fixture::new(Outcome::Success);
+        f.journal.push(offering(entry(1, "GET", "/p", 401, "auth.anonymous"), &["NTLM"]));
+        f.journal.push(offering(
+            with_credential(entry(2, "GET", "/p", 401, "ntlm.challenge"), "ntlm", None, Some(1)),
+            &["NTLM <token>"],
+        ));
+        f.journal.push(with_credential(entry(3, "GET", "/p", 200, "ok"), "NTLM", None, Some(3)));
+        let r = f.check(run);
+        assert_eq!(
+            (r.verdict, r.detail.as_str()),
+            (Verdict::Pass, "all 2 credential(s) used an offered or the handed scheme")
+        );
+    }
+
+    #[test]
+    fn the_handed_scheme_is_fair_only_before_any_offer() {
+        let mut f = Fixture::new(Outcome::Success);
+        // Offered Bearer first: the handed Basic is no longer pre-emptive.
+        f.journal.push(offering(entry(1, "GET", "/p", 401, "auth.anonymous"), &["Bearer"]));
+        f.journal.push(with_credential(entry(2, "GET", "/p", 401, "pat.unknown"), "Basic", Some(true), None));
+        f.journal.push(with_credential(entry(3, "GET", "/p", 401, "pat.unknown"), "Basic", Some(true), None));
+        let r = f.check(run);
+        assert_eq!(
+            r.detail,
+            "2 request(s) used a scheme the server had not offered; first: Basic in #2 GET /p -> 401 pat.unknown (offered so far: bearer)"
+        );
+    }
+
+    #[test]
+    fn without_a_credential_it_does_not_apply_and_a_first_violation_says_nothing_was_offered() {
+        let mut f = Fixture::new(Outcome::Success);
+        f.journal.push(offering(entry(1, "GET", "/p", 401, "auth.anonymous"), &["NTLM"]));
+        assert_eq!(f.check(run).detail, "n/a: no credential was sent");
+        let mut f = Fixture::new(Outcome::Success);
+        f.journal.push(with_credential(entry(1, "GET", "/p", 401, "auth.anonymous"), "Digest", None, None));
+        assert!(f.check(run).detail.ends_with("(offered so far: nothing yet)"), "{}", f.check(run).detail);
+    }
 }

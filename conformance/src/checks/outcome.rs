@@ -64,4 +64,39 @@ mod tests {
         f.exit(Exit::TimedOut);
         assert_eq!(f.check(run).verdict, Verdict::Fail);
     }
+
+    #[test]
+    fn the_last_refusal_is_the_last_row_of_status_400_or_more() {
+        let mut f = Fixture::new(Outcome::Failure);
+        f.exit(Exit::Code(0));
+        assert_eq!(
+            f.check(run).detail,
+            "expected failure, the client exited 0 and so reported success; the server refused nothing"
+        );
+        f.journal.push(entry(1, "GET", "/p", 401, "auth.anonymous"));
+        f.journal.push(entry(2, "GET", "/p", 400, "api_version.missing"));
+        f.journal.push(entry(3, "GET", "/p", 302, "url.https_required"));
+        f.journal.push(entry(4, "GET", "/p", 200, "ok"));
+        assert_eq!(
+            f.check(run).detail,
+            "expected failure, the client exited 0 and so reported success; the server's last refusal was 400 api_version.missing"
+        );
+    }
+
+    #[test]
+    fn a_client_that_never_ran_to_its_end_fails_whatever_was_expected() {
+        for expected in [Outcome::Success, Outcome::Failure] {
+            let mut f = Fixture::new(expected);
+            f.exit(Exit::TimedOut);
+            assert_eq!(f.check(run).detail, format!("expected {}, the client never exited", expected.name()));
+            f.exit(Exit::Signal(9));
+            assert_eq!(f.check(run).detail, format!("expected {}, the client was killed by signal 9", expected.name()));
+            f.exit(Exit::SpawnFailed("no such file".into()));
+            assert_eq!(f.check(run).detail, "the client could not be started: no such file");
+            assert_eq!(f.check(run).verdict, Verdict::Fail);
+        }
+        let mut f = Fixture::new(Outcome::Failure);
+        f.exit(Exit::Code(3));
+        assert_eq!(f.check(run).detail, "exited 3 as expected");
+    }
 }

@@ -100,5 +100,43 @@ mod tests {
         );
         f.journal.push(entry(2, "GET", "/p", 401, "auth.anonymous"));
         assert_eq!(f.check(run).verdict, Verdict::Pass);
+        assert_eq!(f.check(run).detail, "the server answered auth.anonymous");
+    }
+
+    #[test]
+    fn without_expectations_it_does_not_apply() {
+        let mut f = Fixture::new(Outcome::Success);
+        f.journal.push(entry(1, "GET", "/p", 401, "auth.anonymous"));
+        assert_eq!(f.check(run).detail, "n/a: the scenario expects no reasons");
+    }
+
+    #[test]
+    fn each_kind_of_expectation_alone_is_judged() {
+        // Only forbidden reasons.
+        let mut f = Fixture::new(Outcome::Failure);
+        f.expect_reasons(&[], &["identity.locked_out"]);
+        f.journal.push(entry(1, "GET", "/p", 401, "pat.scope"));
+        f.journal.push(entry(2, "GET", "/p", 401, "auth.anonymous"));
+        let r = f.check(run);
+        assert_eq!(
+            (r.verdict, r.detail.as_str()),
+            (Verdict::Pass, "no forbidden reason (produced: auth.anonymous, pat.scope)")
+        );
+        f.journal.push(entry(3, "GET", "/p", 401, "identity.locked_out"));
+        assert_eq!(f.check(run).verdict, Verdict::Fail);
+        // Only wanted reasons, nothing reached the server.
+        let mut f = Fixture::new(Outcome::Failure);
+        f.expect_reasons(&["pat.scope", "ok"], &[]);
+        assert_eq!(f.check(run).detail, "the server never answered pat.scope, ok (no request reached the server)");
+        f.journal.push(entry(1, "GET", "/p", 401, "pat.scope"));
+        assert_eq!(f.check(run).detail, "the server never answered ok (produced: pat.scope)");
+        f.journal.push(entry(2, "GET", "/p", 200, "ok"));
+        assert_eq!(f.check(run).detail, "the server answered pat.scope, ok");
+        // Wanted and any-of together: both must hold, and the pass names what was met.
+        f.expect_reasons(&["ok"], &[]);
+        f.expect_any_reasons(&["auth.anonymous", "pat.scope"]);
+        assert_eq!(f.check(run).detail, "the server answered ok, pat.scope");
+        f.expect_any_reasons(&["auth.anonymous"]);
+        assert_eq!(f.check(run).verdict, Verdict::Fail);
     }
 }

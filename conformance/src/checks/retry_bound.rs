@@ -83,4 +83,73 @@ mod tests {
         f.max_requests(2);
         assert_eq!(f.check(run).detail, "3 requests, more than max-requests = 2");
     }
+
+    #[test]
+    fn exactly_max_requests_passes() {
+        let mut f = Fixture::new(Outcome::Failure);
+        for seq in 1..=3 {
+            f.journal.push(entry(seq, "GET", "/p", 401, "pat.expired"));
+        }
+        f.max_requests(3);
+        let r = f.check(run);
+        assert_eq!((r.verdict, r.detail.as_str()), (Verdict::Pass, "3 request(s), within max-requests = 3"));
+        f.max_requests(4);
+        assert_eq!(f.check(run).verdict, Verdict::Pass);
+    }
+
+    #[test]
+    fn without_a_bound_the_pass_says_what_was_counted() {
+        let mut f = Fixture::new(Outcome::Success);
+        f.journal.push(entry(1, "GET", "/p", 200, "ok"));
+        let r = f.check(run);
+        assert_eq!(
+            (r.verdict, r.detail.as_str()),
+            (Verdict::Pass, "1 request(s); no refusal repeated more than 3 times")
+        );
+    }
+
+    #[test]
+    fn only_refusals_count_and_challenges_are_not_refusals() {
+        for (status, reason, verdict) in [
+            (400, "api_version.missing", Verdict::Fail),
+            (302, "url.https_required", Verdict::Pass),
+            (401, "ntlm.challenge", Verdict::Pass),
+            (200, "ok", Verdict::Pass),
+        ] {
+            let mut f = Fixture::new(Outcome::Failure);
+            for seq in 1..=4 {
+                f.journal.push(entry(seq, "GET", "/p", status, reason));
+            }
+            assert_eq!(f.check(run).verdict, verdict, "{status} {reason}");
+        }
+    }
+
+    #[test]
+    fn refusals_of_different_shapes_are_counted_apart() {
+        let mut f = Fixture::new(Outcome::Failure);
+        for seq in 1..=4 {
+            let path = if seq % 2 == 0 { "/a" } else { "/b" };
+            f.journal.push(entry(seq, "GET", path, 401, "pat.expired"));
+        }
+        assert_eq!(f.check(run).verdict, Verdict::Pass);
+    }
+
+    #[test]
+    fn the_worst_storm_is_reported_then_the_earliest() {
+        let mut f = Fixture::new(Outcome::Failure);
+        for seq in 1..=4 {
+            f.journal.push(entry(seq, "GET", "/a", 401, "pat.expired"));
+        }
+        for seq in 5..=9 {
+            f.journal.push(entry(seq, "GET", "/b", 401, "pat.expired"));
+        }
+        for seq in 10..=14 {
+            f.journal.push(entry(seq, "GET", "/c", 401, "pat.expired"));
+        }
+        let r = f.check(run);
+        assert_eq!(
+            r.detail,
+            format!("the same refusal came back 5 times (limit 3); first: {}", CheckInput::cite(&f.journal[4]))
+        );
+    }
 }

@@ -149,6 +149,21 @@ impl Fixture {
         self.exit = exit;
     }
 
+    /// Sets what the client is handed.
+    pub fn auth(&mut self, auth: AuthKind) {
+        self.scenario.client.auth = auth;
+    }
+
+    /// Sets the URL form the client is handed.
+    pub fn url(&mut self, url: UrlForm) {
+        self.scenario.client.url = url;
+    }
+
+    /// Sets stdout.
+    pub fn stdout(&mut self, text: &str) {
+        text.clone_into(&mut self.stdout);
+    }
+
     /// Sets stderr.
     pub fn stderr(&mut self, text: &str) {
         text.clone_into(&mut self.stderr);
@@ -186,8 +201,18 @@ impl Fixture {
         self.profile.identities[0].pats[0].token.expose().to_owned()
     }
 
+    /// Runs every check on the fixture, through [`super::judge`].
+    pub fn check_all(&self) -> Vec<CheckResult> {
+        self.with_input(super::judge)
+    }
+
     /// Runs one check on the fixture (2 s timeout).
     pub fn check(&self, run: fn(&CheckInput<'_>) -> CheckResult) -> CheckResult {
+        self.with_input(run)
+    }
+
+    /// Calls `f` with the fixture's case and observation (2 s timeout).
+    fn with_input<T>(&self, f: impl FnOnce(&CheckInput<'_>) -> T) -> T {
         let scenario = Arc::new(Scenario {
             id: self.scenario.id.clone(),
             file: self.scenario.file.clone(),
@@ -217,6 +242,6 @@ impl Fixture {
             tls_handshake_failures: self.tls_handshake_failures.clone(),
         };
         let redactor = Redactor::for_profile(&self.profile);
-        run(&CheckInput { case: &case, observed: &observed, timeout: Duration::from_secs(2), redactor: &redactor })
+        f(&CheckInput { case: &case, observed: &observed, timeout: Duration::from_secs(2), redactor: &redactor })
     }
 }

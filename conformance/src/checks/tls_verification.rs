@@ -101,4 +101,36 @@ mod tests {
         f.journal.push(over_https(entry(2, "GET", "/tfs/x", 200, "ok")));
         assert!(f.check(run).detail.starts_with("n/a"));
     }
+
+    #[test]
+    fn every_trust_failure_is_named_and_a_request_without_credential_says_so() {
+        for (failure, what) in [
+            (TrustFailure::WrongHost, "a certificate for another host name"),
+            (TrustFailure::Expired, "an expired certificate"),
+            (TrustFailure::UnknownCa, "a certificate from a CA it was not given"),
+        ] {
+            let mut f = Fixture::new(Outcome::Failure);
+            f.tls(Some(failure));
+            assert_eq!(f.check(run).detail, format!("the client refused {what}"));
+            f.journal.push(over_https(entry(1, "GET", "/tfs/x", 401, "auth.anonymous")));
+            f.journal.push(over_https(entry(2, "GET", "/tfs/y", 401, "auth.anonymous")));
+            let r = f.check(run);
+            assert_eq!(r.verdict, Verdict::Insecure);
+            assert_eq!(
+                r.detail,
+                format!(
+                    "the server presented {what} and the client sent 2 request(s) over it anyway (first: #1 GET /tfs/x -> 401 auth.anonymous): certificate verification is off"
+                )
+            );
+        }
+    }
+
+    #[test]
+    fn tls_without_a_trust_failure_is_not_judged() {
+        let mut f = Fixture::new(Outcome::Success);
+        f.tls(None);
+        assert_eq!(f.check(run).detail, "n/a: the server's certificate is valid for the client");
+        let f = Fixture::new(Outcome::Success);
+        assert_eq!(f.check(run).detail, "n/a: the server speaks plain http");
+    }
 }

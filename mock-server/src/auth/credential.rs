@@ -220,4 +220,37 @@ mod tests {
         );
         assert_eq!(Credential::parse(Some(b"\xff\xfe")), Credential::Other { scheme: "<not UTF-8>".into() });
     }
+
+    #[test]
+    fn whitespace_inside_a_token_is_ignored_like_dotnet_does() {
+        assert_eq!(
+            Credential::parse(Some(b"Basic YW\r\nJj")),
+            Credential::Basic(Basic::NoColon { content: Secret::new("abc") })
+        );
+        assert_eq!(
+            Credential::parse(Some(b"NTLM TlRM TVNT\tUAAB AAAA")),
+            Credential::Windows { scheme: Provider::Ntlm, token: Some(b"NTLMSSP\0\x01\0\0\0".to_vec()) }
+        );
+    }
+
+    #[test]
+    fn the_journal_scheme_word_of_each_credential() {
+        let cases: [(&[u8], Option<&str>); 6] = [
+            (b"Basic YWJj", Some("Basic")),
+            (b"Bearer abc", Some("Bearer")),
+            (b"NTLM TlRMTVNTUAABAAAA", Some("NTLM")),
+            (b"Negotiate", Some("Negotiate")),
+            (b"digest x=y", Some("Digest")),
+            (b"Passw0rd!", Some("<unknown scheme word of 9 characters>")),
+        ];
+        for (header, word) in cases {
+            assert_eq!(
+                Credential::parse(Some(header)).scheme().as_deref(),
+                word,
+                "{}",
+                String::from_utf8_lossy(header)
+            );
+        }
+        assert_eq!(Credential::parse(None).scheme(), None);
+    }
 }

@@ -191,14 +191,20 @@ fn cases(p: &Profile) -> Vec<Case> {
             .profile("release = \"tfs2017\"")
             .header("x-requested-with", "XMLHttpRequest"),
         case("auth.anonymous.digest", Reason::AuthAnonymous, 401).auth("Digest username=\"x\""),
+        case("auth.anonymous.no-scheme", Reason::AuthAnonymous, 401).auth(full.clone()),
         case("basic.no_colon", Reason::BasicNoColon, 401).auth(basic(&full)),
         case("basic.not_base64", Reason::BasicNotBase64, 401).auth("Basic not*base64"),
         case("basic.password_not_pat", Reason::BasicPasswordNotPat, 401).auth(basic("CONTOSO\\joseph:Passw0rd!")),
+        // PATs exist on premises from TFS 2017 (ado-facts 3.1): on TFS 2015 a PAT is a password.
+        case("basic.password_not_pat.pat-on-tfs2015", Reason::BasicPasswordNotPat, 401)
+            .profile("release = \"tfs2015\"")
+            .auth(basic(&format!(":{full}"))),
         case("bearer.not_supported", Reason::BearerNotSupported, 401).auth(format!("Bearer {full}")),
         case("ok.job-token-bearer", Reason::Ok, 200)
             .uri("/tfs/DefaultCollection/Fabrikam/_apis/git/repositories")
             .auth(format!("Bearer {}", job_token(p, "build"))),
         case("ok.job-token-basic-password", Reason::Ok, 200).auth(basic(&format!("OAuth:{}", job_token(p, "build")))),
+        case("ok.job-token-basic-user", Reason::Ok, 200).auth(basic(&format!("{}:", job_token(p, "build")))),
         case("job_token.invalid", Reason::JobTokenInvalid, 401)
             .auth(format!("Bearer {}", job_token(&testing::profile_with("virtual-directory = \"tfs2\""), "build"))),
         case("job_token.expired", Reason::JobTokenExpired, 401)
@@ -225,6 +231,9 @@ fn cases(p: &Profile) -> Vec<Case> {
             .auth(basic(&format!(":{}", pat(p, "CONTOSO\\joseph", "work")))),
         case("pat.wrong_collection", Reason::PatWrongCollection, 401)
             .auth(basic(&format!(":{}", pat(p, "CONTOSO\\joseph", "other")))),
+        case("pat.wrong_collection.unknown-collection", Reason::PatWrongCollection, 401)
+            .uri("/tfs/NoSuchCollection/_apis/projects")
+            .auth(basic(&format!(":{full}"))),
         case("pat.wrong_collection.server-url", Reason::PatWrongCollection, 401)
             .uri("/tfs/_apis/projects")
             .auth(basic(&format!(":{full}"))),
@@ -233,6 +242,11 @@ fn cases(p: &Profile) -> Vec<Case> {
         case("identity.locked_out", Reason::IdentityLockedOut, 401)
             .profile("[iis]\nbasic = true")
             .failed(3)
+            .auth(basic("CONTOSO\\locked:L0cked!")),
+        // A lockout threshold of 0 never locks an account, however many logons failed.
+        case("ok.iis-basic-no-lockout-threshold", Reason::Ok, 200)
+            .profile("[iis]\nbasic = true\n[ntlm]\nlockout-threshold = 0")
+            .failed(5)
             .auth(basic("CONTOSO\\locked:L0cked!")),
         case("membership.not_valid_user", Reason::MembershipNotValidUser, 401)
             .header("accept", "application/json")
@@ -306,6 +320,10 @@ fn cases(p: &Profile) -> Vec<Case> {
             .profile("[tls]\nenabled = true\nssl-only = true")
             .uri("/tfs/DefaultCollection/_apis/projects?api-version=7.0")
             .auth(basic(&format!(":{full}"))),
+        // HTTP.sys completes a Windows handshake before TFS's sslOnly redirect runs.
+        case("ntlm.challenge.ssl-only-over-http", Reason::NtlmChallenge, 401)
+            .profile("[tls]\nenabled = true\nssl-only = true")
+            .auth(format!("NTLM {CURL_TYPE1}")),
         case("ok.ssl-only-over-https", Reason::Ok, 200)
             .profile("[tls]\nenabled = true\nssl-only = true")
             .over_tls()

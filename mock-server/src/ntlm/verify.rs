@@ -186,6 +186,8 @@ fn prove_v1(auth: &Authenticate, sc: &[u8; 8], nt: &Key16, kind: ResponseKind) -
 /// sends one byte with KEY_EXCH but no SIGN/SEAL; both must be ignored.
 fn exported_session_key(auth: &Authenticate, kx_key: &Key16) -> Key16 {
     let f = auth.flags;
+    // Mutation testing (docs/MUTANTS.md): `SIGN ^ SEAL` here is an equivalent mutant of
+    // `SIGN | SEAL`, since the two are distinct bits.
     let exchanged = f & flags::KEY_EXCH != 0 && f & (flags::SIGN | flags::SEAL) != 0;
     match <[u8; 16]>::try_from(auth.encrypted_session_key.as_slice()) {
         Ok(encrypted) if exchanged => crypto::rc4(kx_key, &encrypted).try_into().expect("RC4 keeps the length"),

@@ -8,3 +8,5 @@ mod runner;
 mod library;
 // From evidence to a reproduction: soft mode, `probe` round trips, HAR import and replay.
 mod trace;
+// The one rule for a test whose client is not installed (fail, or skip when asked).
+mod clients;

@@ -138,14 +138,10 @@ fn the_reference_passes_every_scenario_and_every_mutant_is_caught() {
     }
 }
 
-/// Whether a shipped client's prerequisite is installed; under `ADO_REQUIRE_CLIENTS=1` (CI) a
-/// missing one fails the test, elsewhere it is skipped with the reason.
+/// Whether a shipped client's prerequisite is installed; a missing one fails the test unless
+/// skipping was asked for (`crate::clients`).
 fn client_available(what: &str, available: bool, how: &str) -> bool {
-    if !available {
-        assert!(std::env::var("ADO_REQUIRE_CLIENTS").as_deref() != Ok("1"), "{what} is missing: {how}");
-        eprintln!("skipping: {what} is missing ({how})");
-    }
-    available
+    crate::clients::available(what, available, how)
 }
 
 fn node_clients_installed() -> bool {
@@ -203,12 +199,7 @@ fn the_python_sdk_matches_its_baseline() {
     let python = std::env::var_os("ADO_PYTHON")
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|| workspace().join(".venv/bin/python"));
-    if !python.exists() {
-        assert!(
-            std::env::var("ADO_REQUIRE_CLIENTS").as_deref() != Ok("1"),
-            "the Python SDK venv is missing: run .ci/run"
-        );
-        eprintln!("skipping: no Python SDK venv at {} (run .ci/run)", python.display());
+    if !client_available(&format!("the Python SDK venv at {}", python.display()), python.exists(), "run .ci/run") {
         return;
     }
     baseline_run("python-sdk").assert_code(0);
@@ -223,13 +214,7 @@ fn the_python_negotiate_adapter_matches_its_baseline() {
         .args(["-c", "import gssapi, krb5, spnego"])
         .output()
         .is_ok_and(|o| o.status.success());
-    if !ready {
-        assert!(
-            std::env::var("ADO_REQUIRE_CLIENTS").as_deref() != Ok("1"),
-            "{} lacks pyspnego's Kerberos: run .ci/run",
-            python.display()
-        );
-        eprintln!("skipping: no pyspnego Kerberos in {} (run .ci/run)", python.display());
+    if !client_available(&format!("pyspnego's Kerberos in {}", python.display()), ready, "run .ci/run") {
         return;
     }
     baseline_run("python-negotiate").assert_code(0);

@@ -142,14 +142,7 @@ async fn a_push_with_a_read_only_pat_is_refused_with_401_pat_scope() {
 
 fn git_lfs_available() -> bool {
     let found = Command::new("git").args(["lfs", "version"]).output().is_ok_and(|o| o.status.success());
-    if !found {
-        assert!(
-            std::env::var("ADO_REQUIRE_CLIENTS").as_deref() != Ok("1"),
-            "git-lfs is missing: apt-get install git-lfs (.ci/run does)"
-        );
-        eprintln!("skipping: git-lfs is not installed");
-    }
-    found
+    crate::clients::available("git-lfs", found, "apt-get install git-lfs (.ci/run does)")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

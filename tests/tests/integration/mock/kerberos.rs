@@ -3,7 +3,7 @@
 //! requests with pyspnego (Kerberos through python-gssapi, NTLM fallback).
 //!
 //! Without a KDC (Debian: krb5-kdc krb5-admin-server krb5-user) or without python-gssapi these
-//! tests say so and pass, unless `ADO_REQUIRE_CLIENTS=1` (set by `.ci/run`).
+//! tests fail, unless `ADO_SKIP_MISSING_CLIENTS=1` asks to skip them (`crate::clients`).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -12,19 +12,11 @@ use ado_mock_server::kerberos::kdc::{self, Kdc};
 
 use super::{Standalone, workspace};
 
-fn required() -> bool {
-    std::env::var("ADO_REQUIRE_CLIENTS").as_deref() == Ok("1")
-}
-
-/// Whether a KDC can run here; a missing one fails under `ADO_REQUIRE_CLIENTS=1`.
+/// Whether a KDC can run here; a missing one fails unless skipping was asked for.
 fn kdc_available() -> bool {
     match kdc::available() {
         Ok(()) => true,
-        Err(e) => {
-            assert!(!required(), "{e}");
-            eprintln!("skipping: {e}");
-            false
-        }
+        Err(e) => crate::clients::available("an MIT KDC", false, &e.to_string()),
     }
 }
 
@@ -33,16 +25,9 @@ fn python_with_gssapi() -> Option<PathBuf> {
     let python =
         std::env::var_os("ADO_PYTHON").map(PathBuf::from).unwrap_or_else(|| workspace().join(".venv/bin/python"));
     let ok = Command::new(&python).args(["-c", "import gssapi, spnego"]).output().is_ok_and(|o| o.status.success());
-    if ok {
-        return Some(python);
-    }
-    assert!(
-        !required(),
-        "{} cannot import gssapi: run .ci/run (pip install -r conformance/clients/python-kerberos-requirements.txt)",
-        python.display()
-    );
-    eprintln!("skipping: no python-gssapi in {}", python.display());
-    None
+    let what = format!("python-gssapi in {}", python.display());
+    let how = "run .ci/run (pip install -r conformance/clients/python-kerberos-requirements.txt)";
+    crate::clients::available(&what, ok, how).then_some(python)
 }
 
 /// A realm, a mock server in it and a ticket cache for joseph.

@@ -1,8 +1,8 @@
 //! The PyPI `azure-devops` SDK (installed by `.ci/run` into `.venv`) against the standalone
 //! binary, through the python-sdk client adapter.
 //!
-//! Without the venv these tests say so and pass, unless `ADO_REQUIRE_CLIENTS=1` (set by
-//! `.ci/run`), in which case a missing SDK is a failure.
+//! Without the venv these tests fail, unless `ADO_SKIP_MISSING_CLIENTS=1` asks to skip them
+//! (`crate::clients`).
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -12,16 +12,9 @@ use super::{Standalone, token, workspace};
 pub(super) fn python() -> Option<PathBuf> {
     let candidate =
         std::env::var_os("ADO_PYTHON").map(PathBuf::from).unwrap_or_else(|| workspace().join(".venv/bin/python"));
-    if candidate.exists() {
-        return Some(candidate);
-    }
-    assert!(
-        std::env::var("ADO_REQUIRE_CLIENTS").as_deref() != Ok("1"),
-        "the Python SDK venv is missing at {}: run .ci/run (or python3 -m venv .venv && .venv/bin/pip install -r conformance/clients/python-sdk-requirements.txt)",
-        candidate.display()
-    );
-    eprintln!("skipping: no Python SDK venv at {} (run .ci/run to create it)", candidate.display());
-    None
+    let what = format!("the Python SDK venv at {}", candidate.display());
+    let how = "run .ci/run (or python3 -m venv .venv && .venv/bin/pip install -r conformance/clients/python-sdk-requirements.txt)";
+    crate::clients::available(&what, candidate.exists(), how).then_some(candidate)
 }
 
 fn sdk(python: &PathBuf, server: &Standalone, vars: &[(&str, &str)]) -> (bool, String, String) {
