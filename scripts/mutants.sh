@@ -87,6 +87,14 @@ done
 
 summary() { python3 scripts/mutants_summary.py "$out_root" "${files[@]}"; }
 
+# cargo-mutants finds source files by following `mod` items from lib.rs; a module declared
+# inside a macro (mock-server's `internal_modules!`) is invisible to it, and its files then
+# have no mutant at all. Say so instead of reporting them as never run.
+unseen=$(cargo mutants --list-files --workspace 2>/dev/null || true)
+for file in "${files[@]}"; do
+  grep -qxF "$file" <<<"$unseen" || echo "warning: cargo-mutants does not see $file (a module declared inside a macro? see docs/MUTANTS.md): no mutant of it is generated" >&2
+done
+
 case "$mode" in
   list)
     for file in "${files[@]}"; do
