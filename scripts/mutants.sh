@@ -88,7 +88,8 @@ done
 summary() { python3 scripts/mutants_summary.py "$out_root" "${files[@]}"; }
 
 # cargo-mutants finds source files by following `mod` items from lib.rs; a module declared
-# inside a macro (mock-server's `internal_modules!`) is invisible to it, and its files then
+# inside a macro is invisible to it (mock-server's internal modules are plain `mod` pairs for
+# this reason), and its files then
 # have no mutant at all. Say so instead of reporting them as never run.
 unseen=$(cargo mutants --list-files --workspace 2>/dev/null || true)
 for file in "${files[@]}"; do

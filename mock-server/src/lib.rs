@@ -80,38 +80,84 @@ pub mod profile;
 mod recorded;
 pub mod secret;
 
-/// Declares the crate's internal modules. They are `pub(crate)`, except with the `internals`
-/// feature, which this workspace's runner, tests and benches turn on to reach the NTLM
-/// messages, the decision and the HTTP adapters directly; that surface is hidden from the docs
-/// and carries no compatibility promise. (Their items are `pub` so the feature can expose them;
-/// without it those items are unreachable on purpose, hence the allowances.)
-macro_rules! internal_modules {
-    ($($(#[$meta:meta])* $name:ident),* $(,)?) => {$(
-        $(#[$meta])*
-        #[cfg(feature = "internals")]
-        #[doc(hidden)]
-        pub mod $name;
-        $(#[$meta])*
-        #[cfg(not(feature = "internals"))]
-        #[allow(unreachable_pub, dead_code, unused_imports)]
-        pub(crate) mod $name;
-    )*};
-}
-
-internal_modules! {
-    api_version,
-    auth,
-    control,
-    http,
-    jwt,
-    kerberos,
-    ntlm,
-    rest,
-    server,
-    soft,
-    time_text,
-    tls,
-}
+// The internal modules: `pub(crate)`, except with the `internals` feature, which this
+// workspace's runner, tests and benches turn on to reach the NTLM messages, the decision and the
+// HTTP adapters directly; that surface is hidden from the docs and carries no compatibility
+// promise. Their items are `pub` so the feature can expose them; without it those items are
+// unreachable on purpose, hence the allowances. Each module is declared twice, plainly (no
+// macro), so tools that follow `mod` items (cargo-mutants, rust-analyzer) see every file.
+#[cfg(feature = "internals")]
+#[doc(hidden)]
+pub mod api_version;
+#[cfg(not(feature = "internals"))]
+#[allow(unreachable_pub, dead_code, unused_imports)]
+pub(crate) mod api_version;
+#[cfg(feature = "internals")]
+#[doc(hidden)]
+pub mod auth;
+#[cfg(not(feature = "internals"))]
+#[allow(unreachable_pub, dead_code, unused_imports)]
+pub(crate) mod auth;
+#[cfg(feature = "internals")]
+#[doc(hidden)]
+pub mod control;
+#[cfg(not(feature = "internals"))]
+#[allow(unreachable_pub, dead_code, unused_imports)]
+pub(crate) mod control;
+#[cfg(feature = "internals")]
+#[doc(hidden)]
+pub mod http;
+#[cfg(not(feature = "internals"))]
+#[allow(unreachable_pub, dead_code, unused_imports)]
+pub(crate) mod http;
+#[cfg(feature = "internals")]
+#[doc(hidden)]
+pub mod jwt;
+#[cfg(not(feature = "internals"))]
+#[allow(unreachable_pub, dead_code, unused_imports)]
+pub(crate) mod jwt;
+#[cfg(feature = "internals")]
+#[doc(hidden)]
+pub mod kerberos;
+#[cfg(not(feature = "internals"))]
+#[allow(unreachable_pub, dead_code, unused_imports)]
+pub(crate) mod kerberos;
+#[cfg(feature = "internals")]
+#[doc(hidden)]
+pub mod ntlm;
+#[cfg(not(feature = "internals"))]
+#[allow(unreachable_pub, dead_code, unused_imports)]
+pub(crate) mod ntlm;
+#[cfg(feature = "internals")]
+#[doc(hidden)]
+pub mod rest;
+#[cfg(not(feature = "internals"))]
+#[allow(unreachable_pub, dead_code, unused_imports)]
+pub(crate) mod rest;
+#[cfg(feature = "internals")]
+#[doc(hidden)]
+pub mod server;
+#[cfg(not(feature = "internals"))]
+#[allow(unreachable_pub, dead_code, unused_imports)]
+pub(crate) mod server;
+#[cfg(feature = "internals")]
+#[doc(hidden)]
+pub mod soft;
+#[cfg(not(feature = "internals"))]
+#[allow(unreachable_pub, dead_code, unused_imports)]
+pub(crate) mod soft;
+#[cfg(feature = "internals")]
+#[doc(hidden)]
+pub mod time_text;
+#[cfg(not(feature = "internals"))]
+#[allow(unreachable_pub, dead_code, unused_imports)]
+pub(crate) mod time_text;
+#[cfg(feature = "internals")]
+#[doc(hidden)]
+pub mod tls;
+#[cfg(not(feature = "internals"))]
+#[allow(unreachable_pub, dead_code, unused_imports)]
+pub(crate) mod tls;
 
 #[cfg(test)]
 mod testing;

@@ -11,10 +11,10 @@ use tokio::task::JoinHandle;
 use crate::builder::MockServerBuilder;
 use crate::credentials::Credentials;
 use crate::error::ServeError;
-use crate::recorded::Recorded;
 use crate::http::{self, AppState, Clock, Limits, system_clock};
 use crate::journal::{DEFAULT_CAPACITY, Journal};
 use crate::profile::Profile;
+use crate::recorded::Recorded;
 use crate::tls::ServerTls;
 
 /// Where and how to start a server.

@@ -226,7 +226,10 @@ fn win32_name(code: u64) -> Option<(&'static str, &'static str)> {
         64 => ("ERROR_NETNAME_DELETED", "the client closed the connection before the answer was sent"),
         121 => ("ERROR_SEM_TIMEOUT", "the connection timed out"),
         1236 => ("ERROR_CONNECTION_ABORTED", "the connection was aborted (often the client)"),
-        1327 => ("ERROR_ACCOUNT_RESTRICTION", "an account restriction (e.g. a blank password, or a policy) refused the logon"),
+        1327 => (
+            "ERROR_ACCOUNT_RESTRICTION",
+            "an account restriction (e.g. a blank password, or a policy) refused the logon",
+        ),
         1328 => ("ERROR_INVALID_LOGON_HOURS", "the account may not log on at this time"),
         1329 => ("ERROR_INVALID_WORKSTATION", "the account may not log on from this computer"),
         1330 => ("ERROR_PASSWORD_EXPIRED", "the Windows password has expired (IIS Basic cannot change it)"),
@@ -272,7 +275,13 @@ mod tests {
     /// A Win32 code no emulated reason produces is still named.
     #[test]
     fn win32_codes_without_a_reason_are_named() {
-        for (code, name) in [(1330, "ERROR_PASSWORD_EXPIRED"), (1793, "ERROR_ACCOUNT_EXPIRED"), (1907, "ERROR_PASSWORD_MUST_CHANGE"), (1385, "ERROR_LOGON_TYPE_NOT_GRANTED"), (1327, "ERROR_ACCOUNT_RESTRICTION")] {
+        for (code, name) in [
+            (1330, "ERROR_PASSWORD_EXPIRED"),
+            (1793, "ERROR_ACCOUNT_EXPIRED"),
+            (1907, "ERROR_PASSWORD_MUST_CHANGE"),
+            (1385, "ERROR_LOGON_TYPE_NOT_GRANTED"),
+            (1327, "ERROR_ACCOUNT_RESTRICTION"),
+        ] {
             let reading = read_line(&format!("401 1 {code}")).unwrap();
             assert!(reading.reasons.is_empty() && reading.meaning.contains(name), "{code}: {}", reading.meaning);
         }

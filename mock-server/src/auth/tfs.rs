@@ -83,7 +83,8 @@ pub(super) fn authenticate(profile: &Profile, facts: &RequestFacts) -> Result<Ca
                     describe::secret(profile, password),
                     match (profile.release.has_pats(), basic.pat().is_some()) {
                         (true, _) => "neither slot is a PAT",
-                        (false, true) => "the password has a PAT's shape, but this release predates PATs (TFS 2017 brought them on premises), so TFS does not read it as one",
+                        (false, true) =>
+                            "the password has a PAT's shape, but this release predates PATs (TFS 2017 brought them on premises), so TFS does not read it as one",
                         (false, false) => "neither slot is a PAT, and this release predates PATs",
                     }
                 ),

@@ -63,7 +63,9 @@ pub(crate) const PYSPNEGO_CHALLENGE: &str = "TlRMTVNTUAACAAAACAAIADgAAAA1goniESI
 pub(crate) const PYSPNEGO_AUTH: &str = "TlRMTVNTUAADAAAAGAAYAFgAAAD0APQAcAAAAAgACABkAQAACgAKAGwBAAAQABAAdgEAABAAEACGAQAANYKJ4gAMAAAAAAAPPhcrEsk4CE8FL+9BC/hYzQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAMJEAj4uH9LRPgVOutwQ8ycBAQAAAAAAAAAAAAAAANwBFqK4gb/rikUAAAAAAgAIAEMATwBSAFAAAQAKAFQARgBTADAAMQAEABgAYwBvAHIAcAAuAGUAeABhAG0AcABsAGUAAwAkAHQAZgBzADAAMQAuAGMAbwByAHAALgBlAHgAYQBtAHAAbABlAAUAGABjAG8AcgBwAC4AZQB4AGEAbQBwAGwAZQAHAAgAAAAAAAAA3AEJAC4AaAB0AHQAcAAvAHQAZgBzADAAMQAuAGMAbwByAHAALgBlAHgAYQBtAHAAbABlAAYABAACAAAAAAAAAAAAAABDAE8AUgBQAGEAbABpAGMAZQBDAEwASQBFAE4AVABQAEMAHjvNrOYoVl+emkmi7aCAfQ==";
 
 /// A password lookup holding a fixed table of (user, domain, password).
-pub(crate) fn accounts(table: &'static [(&'static str, &'static str, &'static str)]) -> impl Fn(&str, &str) -> Option<String> {
+pub(crate) fn accounts(
+    table: &'static [(&'static str, &'static str, &'static str)],
+) -> impl Fn(&str, &str) -> Option<String> {
     move |user, domain| {
         table
             .iter()
