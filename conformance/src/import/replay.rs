@@ -89,13 +89,8 @@ pub async fn replay(profile_text: &str, trace: &Trace) -> anyhow::Result<Vec<Rep
             builder = builder.header("authorization", value);
         }
         let response = builder.send().await?;
-        let status = response.status().as_u16();
-        let headers = response
-            .headers()
-            .iter()
-            .map(|(n, v)| (n.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
-            .collect();
-        let observed = ado_mock_server::probe::infer::Observed { status, headers, body: String::new() };
+        let observed = ado_mock_server::probe::infer::Observed::of(&response, String::new());
+        let status = observed.status;
         let reason = server.journal().get(before).map(|j| j.reason.code().to_owned());
         out.push(Replayed {
             request,

@@ -20,6 +20,19 @@ pub struct Observed {
 }
 
 impl Observed {
+    /// The status and headers of `response` (names lower-case, values lossily as text, in
+    /// order), with `body`.
+    pub fn of(response: &reqwest::Response, body: String) -> Self {
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(n, v)| (n.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .collect();
+        Observed { status: response.status().as_u16(), headers, body }
+    }
+}
+
+impl Observed {
     /// Every value of a header, in order (names compared case-insensitively).
     pub fn all(&self, name: &str) -> impl Iterator<Item = &str> {
         self.headers.iter().filter(move |(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())

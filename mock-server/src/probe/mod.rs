@@ -222,14 +222,9 @@ impl Prober<'_> {
             request = request.header("authorization", format!("Basic {token}"));
         }
         let response = request.send().await.with_context(|| format!("{url}: no answer"))?;
-        let status = response.status().as_u16();
-        let headers = response
-            .headers()
-            .iter()
-            .map(|(n, v)| (n.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
-            .collect();
+        let head = Observed::of(&response, String::new());
         let body = response.text().await.unwrap_or_default();
-        Ok(Observed { status, headers, body })
+        Ok(Observed { body, ..head })
     }
 }
 
