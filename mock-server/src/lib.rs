@@ -84,80 +84,61 @@ pub mod secret;
 // workspace's runner, tests and benches turn on to reach the NTLM messages, the decision and the
 // HTTP adapters directly; that surface is hidden from the docs and carries no compatibility
 // promise. Their items are `pub` so the feature can expose them; without it those items are
-// unreachable on purpose, hence the allowances. Each module is declared twice, plainly (no
-// macro), so tools that follow `mod` items (cargo-mutants, rust-analyzer) see every file.
+// unreachable on purpose, hence the allowances.
+//
+// Each module is declared once plainly (the `pub` form) and once through `crate_private!` (the
+// `pub(crate)` form). Tools that read `mod` items without expanding macros (rustfmt,
+// cargo-mutants) then see every file exactly once: two plain declarations made cargo-mutants
+// generate and test every mutant of these files twice, and a macro alone hid the files from it
+// and from rustfmt.
 #[cfg(feature = "internals")]
 #[doc(hidden)]
 pub mod api_version;
-#[cfg(not(feature = "internals"))]
-#[allow(unreachable_pub, dead_code, unused_imports)]
-pub(crate) mod api_version;
 #[cfg(feature = "internals")]
 #[doc(hidden)]
 pub mod auth;
-#[cfg(not(feature = "internals"))]
-#[allow(unreachable_pub, dead_code, unused_imports)]
-pub(crate) mod auth;
 #[cfg(feature = "internals")]
 #[doc(hidden)]
 pub mod control;
-#[cfg(not(feature = "internals"))]
-#[allow(unreachable_pub, dead_code, unused_imports)]
-pub(crate) mod control;
 #[cfg(feature = "internals")]
 #[doc(hidden)]
 pub mod http;
-#[cfg(not(feature = "internals"))]
-#[allow(unreachable_pub, dead_code, unused_imports)]
-pub(crate) mod http;
 #[cfg(feature = "internals")]
 #[doc(hidden)]
 pub mod jwt;
-#[cfg(not(feature = "internals"))]
-#[allow(unreachable_pub, dead_code, unused_imports)]
-pub(crate) mod jwt;
 #[cfg(feature = "internals")]
 #[doc(hidden)]
 pub mod kerberos;
-#[cfg(not(feature = "internals"))]
-#[allow(unreachable_pub, dead_code, unused_imports)]
-pub(crate) mod kerberos;
 #[cfg(feature = "internals")]
 #[doc(hidden)]
 pub mod ntlm;
-#[cfg(not(feature = "internals"))]
-#[allow(unreachable_pub, dead_code, unused_imports)]
-pub(crate) mod ntlm;
 #[cfg(feature = "internals")]
 #[doc(hidden)]
 pub mod rest;
-#[cfg(not(feature = "internals"))]
-#[allow(unreachable_pub, dead_code, unused_imports)]
-pub(crate) mod rest;
 #[cfg(feature = "internals")]
 #[doc(hidden)]
 pub mod server;
-#[cfg(not(feature = "internals"))]
-#[allow(unreachable_pub, dead_code, unused_imports)]
-pub(crate) mod server;
 #[cfg(feature = "internals")]
 #[doc(hidden)]
 pub mod soft;
-#[cfg(not(feature = "internals"))]
-#[allow(unreachable_pub, dead_code, unused_imports)]
-pub(crate) mod soft;
 #[cfg(feature = "internals")]
 #[doc(hidden)]
 pub mod time_text;
-#[cfg(not(feature = "internals"))]
-#[allow(unreachable_pub, dead_code, unused_imports)]
-pub(crate) mod time_text;
 #[cfg(feature = "internals")]
 #[doc(hidden)]
 pub mod tls;
+
+/// Declares each named module `pub(crate)`, with the allowances its unreachable `pub` items need.
+macro_rules! crate_private {
+    ($($name:ident),* $(,)?) => {
+        $(
+            #[allow(unreachable_pub, dead_code, unused_imports)]
+            pub(crate) mod $name;
+        )*
+    };
+}
 #[cfg(not(feature = "internals"))]
-#[allow(unreachable_pub, dead_code, unused_imports)]
-pub(crate) mod tls;
+crate_private!(api_version, auth, control, http, jwt, kerberos, ntlm, rest, server, soft, time_text, tls);
 
 #[cfg(test)]
 mod testing;
