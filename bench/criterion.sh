@@ -14,7 +14,7 @@ names=("$@")
 [[ $# -gt 0 ]] || names=(decide basic ntlm request profile_size)
 targets=()
 for name in "${names[@]}"; do targets+=(--bench "$name"); done
-(cd "$ROOT" && cargo bench -q -p ado-mock-server "${targets[@]}" -- --noplot) >"$OUT/criterion.log" 2>&1 || {
+(cd "$ROOT" && cargo bench -q -p ado-mock-server --features internals "${targets[@]}" -- --noplot) >"$OUT/criterion.log" 2>&1 || {
     tail -n 30 "$OUT/criterion.log" >&2
     exit 1
 }
