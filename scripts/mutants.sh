@@ -59,6 +59,9 @@ export CARGO_TARGET_DIR=${MUTANTS_TARGET:-$root/target/mutants}
 # nothing here needs a debugger (a backtrace still names the functions).
 export CARGO_PROFILE_DEV_DEBUG=${CARGO_PROFILE_DEV_DEBUG:-0}
 export CARGO_PROFILE_TEST_DEBUG=${CARGO_PROFILE_TEST_DEBUG:-0}
+# The decision's 2,000-case property dominated each mutant's test time; 300 cases keep it
+# meaningful (the full suite still runs 2,000).
+export PROPTEST_CASES=${PROPTEST_CASES:-300}
 timeout=${MUTANTS_TIMEOUT:-300}
 
 command -v cargo-mutants >/dev/null 2>&1 || {

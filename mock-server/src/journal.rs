@@ -179,14 +179,21 @@ impl Journal {
 
     /// Appends an entry, assigning its sequence number.
     pub fn record(&self, mut entry: JournalEntry) {
-        let mut inner = self.lock();
-        inner.next_seq += 1;
-        entry.seq = inner.next_seq;
-        if inner.entries.len() == self.capacity {
-            inner.entries.pop_front();
-            inner.dropped += 1;
-        }
-        inner.entries.push_back(entry);
+        let evicted = {
+            let mut inner = self.lock();
+            inner.next_seq += 1;
+            entry.seq = inner.next_seq;
+            let evicted = if inner.entries.len() == self.capacity {
+                inner.dropped += 1;
+                inner.entries.pop_front()
+            } else {
+                None
+            };
+            inner.entries.push_back(entry);
+            evicted
+        };
+        // Freed after the lock is released: the other workers' requests need not wait for it.
+        drop(evicted);
     }
 
     /// A copy of the entries, oldest first, with secrets redacted.

@@ -129,6 +129,7 @@ pub mod time_text;
 pub mod tls;
 
 /// Declares each named module `pub(crate)`, with the allowances its unreachable `pub` items need.
+#[cfg(not(feature = "internals"))]
 macro_rules! crate_private {
     ($($name:ident),* $(,)?) => {
         $(

@@ -113,7 +113,12 @@ fn parse_basic(token: &str) -> Basic {
     if token.is_empty() {
         return Basic::Empty;
     }
-    let compact: String = token.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    // .NET's Convert.FromBase64String skips white space inside the token.
+    let compact: std::borrow::Cow<'_, str> = if token.bytes().any(|b| b.is_ascii_whitespace()) {
+        token.chars().filter(|c| !c.is_ascii_whitespace()).collect::<String>().into()
+    } else {
+        token.into()
+    };
     let Ok(bytes) = DOTNET_BASE64.decode(compact.as_bytes()) else { return Basic::NotBase64 };
     // Encoding.UTF8.GetString: invalid sequences become U+FFFD rather than failing.
     let decoded = String::from_utf8_lossy(&bytes).into_owned();

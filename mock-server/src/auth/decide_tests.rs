@@ -8,7 +8,7 @@ use base64::engine::general_purpose::STANDARD;
 use uuid::Uuid;
 
 use super::{ConnectionAuth, Decision, Reason, Reply, decide};
-use crate::http::{RenderContext, render, render_rest};
+use crate::http::{FixedHeaders, RenderContext, render, render_rest};
 use crate::kerberos::test_support::TestTicket;
 use crate::ntlm::{self, Step, StepInput};
 use crate::profile::{Profile, Provider};
@@ -521,9 +521,8 @@ fn render_case(profile: &Profile, case: &Case, decision: &Decision) -> String {
         path,
         query,
         now: 1_700_000_000,
-        process_id: Uuid::from_u128(1),
+        fixed: &FixedHeaders::new(profile, Uuid::from_u128(1), Uuid::from_u128(3)),
         activity_id: Uuid::from_u128(2),
-        deployment_id: Uuid::from_u128(3),
         session: None,
         accept: &facts.accept,
         api_major: facts.api_version.as_ref().and_then(|v| v.parsed).map(|v| v.major),

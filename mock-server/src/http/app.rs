@@ -21,6 +21,12 @@ pub fn router(state: AppState) -> Router {
 
 async fn handle(State(state): State<AppState>, request: Request) -> Response<Body> {
     let slot = request.extensions().get::<ConnSlot>().cloned().unwrap_or_else(|| state.new_connection());
+    answer(&state, slot, request).await
+}
+
+/// Answers one request on the connection `slot`: what the server's own accept loop calls for
+/// every request, with no router in front (the decision and the REST table do the routing).
+pub(super) async fn answer(state: &AppState, slot: ConnSlot, request: Request) -> Response<Body> {
     let (parts, body) = request.into_parts();
     let nonce: [u8; 8] = rand::random();
     let (facts, extras) = extract::facts(state.profile(), &parts, (slot.id, slot.auth(), slot.tls), state.now(), nonce);
@@ -44,7 +50,7 @@ async fn handle(State(state): State<AppState>, request: Request) -> Response<Bod
                 Err(_) => Some((Reason::LimitBodyTimeout, StatusCode::REQUEST_TIMEOUT, "Request body timed out")),
             };
         if let Some((reason, status, text)) = refused {
-            limit_rows::record(&state, refused_request(&facts, extras), reason, status.as_u16());
+            limit_rows::record(state, refused_request(&facts, extras), reason, status.as_u16());
             return plain(status, text);
         }
     }
@@ -59,8 +65,8 @@ async fn handle(State(state): State<AppState>, request: Request) -> Response<Bod
     if let Some(logon) = &decision.logon {
         state.record_logon(logon);
     }
-    let response = respond_to(&state, &facts, &extras, &decision, &bytes).await;
-    record(&state, facts, extras, decision, response.status().as_u16(), would_refuse);
+    let response = respond_to(state, &facts, &extras, &decision, &bytes).await;
+    record(state, facts, extras, decision, response.status().as_u16(), would_refuse);
     response
 }
 
@@ -106,9 +112,8 @@ pub async fn respond_to(
         path: &facts.path,
         query: extras.query.as_deref(),
         now: facts.now,
-        process_id: state.process_id(),
+        fixed: state.fixed_headers(),
         activity_id: Uuid::new_v4(),
-        deployment_id: state.deployment_id(),
         session: extras.session.as_deref(),
         accept: &facts.accept,
         api_major: facts.api_version.as_ref().and_then(|v| v.parsed).map(|v| v.major),

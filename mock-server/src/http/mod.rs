@@ -12,7 +12,7 @@ mod state;
 
 pub use app::{respond_to, router};
 pub use limits::{Limits, OpenFiles, RESERVED_FDS, connection_capacity, open_file_limit, raise_open_file_limit};
-pub use respond::{RenderContext, render, render_rest, url_encode};
+pub use respond::{FixedHeaders, RenderContext, render, render_rest, url_encode};
 pub use serve::{run, run_plain};
 pub use state::{AppState, Clock, ConnSlot, system_clock};
 

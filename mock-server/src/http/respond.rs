@@ -26,12 +26,11 @@ pub struct RenderContext<'a> {
     pub path: &'a str,
     /// The query string, if any.
     pub query: Option<&'a str>,
-    /// `X-TFS-ProcessId`.
-    pub process_id: Uuid,
+    /// The header values fixed for the server's life (`Server`, `X-TFS-ProcessId`,
+    /// `X-VSS-SenderDeploymentId`), rendered once.
+    pub fixed: &'a FixedHeaders,
     /// `ActivityId` and `X-VSS-E2EID`.
     pub activity_id: Uuid,
-    /// `X-VSS-SenderDeploymentId`.
-    pub deployment_id: Uuid,
     /// The client's `X-TFS-Session`, echoed.
     pub session: Option<&'a str>,
     /// What the client accepts.
@@ -43,6 +42,27 @@ pub struct RenderContext<'a> {
 }
 
 type Resp = Response<Body>;
+
+/// Header values that stay the same for a server's life, rendered once at start instead of on
+/// every response.
+#[derive(Clone, Debug)]
+pub struct FixedHeaders {
+    /// `Server: Microsoft-IIS/<[iis] version>`.
+    pub server: HeaderValue,
+    /// `X-TFS-ProcessId`: the process id, a random UUID per start.
+    pub process_id: HeaderValue,
+    /// `X-VSS-SenderDeploymentId`: the deployment id.
+    pub deployment_id: HeaderValue,
+}
+
+impl FixedHeaders {
+    /// The values for a server emulating `profile` with these ids.
+    pub fn new(profile: &Profile, process_id: Uuid, deployment_id: Uuid) -> Self {
+        let server = HeaderValue::from_str(&format!("Microsoft-IIS/{}", profile.iis.version))
+            .unwrap_or_else(|_| HeaderValue::from_static("Microsoft-IIS"));
+        Self { server, process_id: uuid_value(process_id), deployment_id: uuid_value(deployment_id) }
+    }
+}
 
 /// Renders a refusal or handshake step (allowed requests are rendered by [`render_rest`]).
 pub fn render(answer: &Answer, ctx: &RenderContext<'_>) -> Resp {
@@ -104,7 +124,7 @@ fn handshake(scheme: Provider, token: &[u8]) -> Resp {
 fn iis_not_found(ctx: &RenderContext<'_>) -> Resp {
     let mut head = Head::new(StatusCode::NOT_FOUND, Body::from(pages::IIS_404));
     head.set(header::CONTENT_TYPE, "text/html");
-    head.set(header::SERVER, &server(ctx));
+    head.insert(header::SERVER, ctx.fixed.server.clone());
     head.set(X_POWERED_BY, "ASP.NET");
     head.response
 }
@@ -329,18 +349,14 @@ const CORS: [(HeaderName, &str); 5] = [
     (name("access-control-allow-headers"), "authorization"),
 ];
 
-fn server(ctx: &RenderContext<'_>) -> String {
-    format!("Microsoft-IIS/{}", ctx.profile.iis.version)
-}
-
 /// The headers TFS puts on every response it generates, in the captures' wire order up to the
 /// challenges (docs/facts/release-defaults.md §3): `Server`, `X-TFS-ProcessId`, the activity
 /// ids, the CORS block, `X-FRAME-OPTIONS`, `X-VSS-SenderDeploymentId`, the session cookies;
 /// each as the release (`[tfs]`) had it.
 fn tfs_headers(head: &mut Head, ctx: &RenderContext<'_>) {
     let tfs = &ctx.profile.tfs;
-    head.set(header::SERVER, &server(ctx));
-    head.insert(X_TFS_PROCESSID, uuid_value(ctx.process_id));
+    head.insert(header::SERVER, ctx.fixed.server.clone());
+    head.insert(X_TFS_PROCESSID, ctx.fixed.process_id.clone());
     if tfs.activity_headers {
         let activity = uuid_value(ctx.activity_id);
         head.insert(ACTIVITY_ID, activity.clone());
@@ -355,7 +371,7 @@ fn tfs_headers(head: &mut Head, ctx: &RenderContext<'_>) {
     }
     head.insert(X_FRAME_OPTIONS, HeaderValue::from_static("SAMEORIGIN"));
     if tfs.deployment_id_header {
-        head.insert(X_VSS_DEPLOYMENT, uuid_value(ctx.deployment_id));
+        head.insert(X_VSS_DEPLOYMENT, ctx.fixed.deployment_id.clone());
     }
     if tfs.session_cookies {
         head.append(header::SET_COOKIE, &format!("Tfs-SessionId={}; path=/", ctx.activity_id.hyphenated()));
@@ -384,6 +400,8 @@ impl Head {
     fn new(status: StatusCode, body: Body) -> Self {
         let mut response = Response::new(body);
         *response.status_mut() = status;
+        // TFS's answers carry about a dozen headers: one allocation instead of several regrowths.
+        response.headers_mut().reserve(16);
         Self { response }
     }
 

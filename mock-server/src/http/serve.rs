@@ -30,7 +30,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinSet;
 use tokio_io_timeout::TimeoutStream;
-use tower::ServiceBuilder;
+use tower::util::Either;
 
 use super::app::router;
 use super::limit_rows::{self, Refused};
@@ -149,7 +149,12 @@ impl Connection {
         let io = TokioIo::new(Box::pin(timed));
         let tls = self.slot.as_ref().is_some_and(|s| s.tls.is_some());
         let id = self.slot.as_ref().map_or(0, |s| s.id);
-        let service = ServiceBuilder::new().option_layer(self.slot.map(axum::Extension)).service(self.app);
+        // The emulated server answers through `Emulated`, with no router in front (its own
+        // decision and REST table route); the control plane is an axum router.
+        let service = match (&self.state, self.slot) {
+            (Some(state), Some(slot)) => Either::Left(Emulated(Arc::new((state.clone(), slot)))),
+            _ => Either::Right(self.app),
+        };
         let connection = http1::Builder::new()
             .timer(TokioTimer::new())
             .header_read_timeout(self.limits.header_read_timeout)
@@ -178,6 +183,29 @@ impl Connection {
 }
 
 /// What [`Watched`] saw of the request head being read.
+/// The emulated server as a hyper service on one connection: every request goes to
+/// [`super::app::answer`] with the connection's slot.
+#[derive(Clone)]
+struct Emulated(Arc<(AppState, ConnSlot)>);
+
+impl tower::Service<axum::http::Request<hyper::body::Incoming>> for Emulated {
+    type Response = axum::response::Response;
+    type Error = std::convert::Infallible;
+    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Self::Error>> + Send>>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: axum::http::Request<hyper::body::Incoming>) -> Self::Future {
+        let shared = Arc::clone(&self.0);
+        Box::pin(async move {
+            let (state, slot) = &*shared;
+            Ok(super::app::answer(state, slot.clone(), request.map(axum::body::Body::new)).await)
+        })
+    }
+}
+
 #[derive(Debug, Default)]
 struct Head {
     /// Bytes arrived since the last answer was written: a request is on its way (an idle

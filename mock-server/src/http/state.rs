@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 use uuid::Uuid;
 
 use super::limits::Limits;
+use super::respond::FixedHeaders;
 use crate::auth::{ConnectionAuth, Logon};
 use crate::journal::{Journal, Redactor};
 use crate::profile::{Profile, derived_id};
@@ -27,8 +28,7 @@ struct Shared {
     journal: Journal,
     redactor: Redactor,
     realm: String,
-    process_id: Uuid,
-    deployment_id: Uuid,
+    fixed: FixedHeaders,
     lockouts: Mutex<HashMap<String, u32>>,
     next_connection: AtomicU64,
     clock: Clock,
@@ -65,14 +65,14 @@ impl AppState {
         let control_token = Secret::new(crate::control::new_token());
         let redactor = Redactor::with_extra(&profile, vec![crate::control::token_spec(&control_token)]);
         journal.set_redactor(redactor.clone());
+        let fixed = FixedHeaders::new(&profile, Uuid::new_v4(), derived_id(&["deployment"]));
         Self {
             shared: Arc::new(Shared {
                 profile,
                 journal,
                 redactor,
                 realm,
-                process_id: Uuid::new_v4(),
-                deployment_id: derived_id(&["deployment"]),
+                fixed,
                 lockouts: Mutex::default(),
                 next_connection: AtomicU64::new(1),
                 clock,
@@ -121,14 +121,9 @@ impl AppState {
         &self.shared.realm
     }
 
-    /// `X-TFS-ProcessId` of this server.
-    pub fn process_id(&self) -> Uuid {
-        self.shared.process_id
-    }
-
-    /// The deployment id.
-    pub fn deployment_id(&self) -> Uuid {
-        self.shared.deployment_id
+    /// The header values fixed for this server's life (its process and deployment ids).
+    pub fn fixed_headers(&self) -> &FixedHeaders {
+        &self.shared.fixed
     }
 
     /// The server's limits.

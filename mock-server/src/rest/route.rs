@@ -5,6 +5,7 @@
 //! host, where collection-level routes do not exist.
 
 use serde::Serialize;
+use std::borrow::Cow;
 
 use super::table::{BodyKind, Permission, RouteRow, table};
 use crate::profile::{Profile, Release};
@@ -127,8 +128,13 @@ impl Target {
 
 /// Resolves `path` (without query) for `method` against the profile.
 pub fn resolve(profile: &Profile, method: &str, path: &str) -> Target {
-    let segments: Vec<String> = path.split('/').filter(|s| !s.is_empty()).map(percent_decode).collect();
-    let mut rest: &[String] = &segments;
+    // Segments borrow the path unless they hold an escape (most requests: no allocation each).
+    let segments: Vec<Cow<'_, str>> = path
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(|s| if s.contains('%') { Cow::Owned(percent_decode(s)) } else { Cow::Borrowed(s) })
+        .collect();
+    let mut rest: &[Cow<'_, str>] = &segments;
     if !profile.virtual_directory.is_empty() {
         match rest.split_first() {
             Some((first, tail)) if first.eq_ignore_ascii_case(&profile.virtual_directory) => rest = tail,
@@ -148,24 +154,24 @@ pub fn resolve(profile: &Profile, method: &str, path: &str) -> Target {
     Target { host: Host::Deployment, relative_path: join(rest), route }
 }
 
-fn miss(release: Release, method: &str, rest: &[String]) -> Miss {
+fn miss(release: Release, method: &str, rest: &[Cow<'_, str>]) -> Miss {
     if find(release, method, rest, true).is_some() {
         return Miss::NoCollection;
     }
     match rest.split_first() {
         Some((first, tail)) if find(release, method, tail, true).is_some() => {
-            Miss::UnknownCollection { segment: first.clone() }
+            Miss::UnknownCollection { segment: first.to_string() }
         }
         _ => Miss::Nothing,
     }
 }
 
-fn join(segments: &[String]) -> String {
+fn join(segments: &[Cow<'_, str>]) -> String {
     format!("/{}", segments.join("/"))
 }
 
 /// The first route of the release at this level whose method and path match.
-fn find(release: Release, method: &str, segs: &[String], collection: bool) -> Option<Route> {
+fn find(release: Release, method: &str, segs: &[Cow<'_, str>], collection: bool) -> Option<Route> {
     table().routes.iter().filter(|row| row.level().includes(collection) && row.exists_on(release)).find_map(|row| {
         if !row.methods.iter().any(|m| m.eq_ignore_ascii_case(method)) {
             return None;
@@ -176,7 +182,7 @@ fn find(release: Release, method: &str, segs: &[String], collection: bool) -> Op
 }
 
 /// Matches one template against the segments, returning the captures.
-fn capture(template: &'static str, segs: &[String]) -> Option<Vec<(&'static str, String)>> {
+fn capture(template: &'static str, segs: &[Cow<'_, str>]) -> Option<Vec<(&'static str, String)>> {
     let mut params = Vec::new();
     let mut parts = template.split('/').filter(|s| !s.is_empty()).peekable();
     let mut i = 0;

@@ -216,3 +216,94 @@ fn a_large_finder_uses_the_key_table() {
     assert_eq!(f.redact(&text).0, "x <redacted password of CONTOSO\\user1999> y");
     assert_eq!(f.leaks("Pw-00007-LONG-ENOUGH")[0].owner, "CONTOSO\\user7");
 }
+
+/// The key table holds every needle of a key's length or more: only shorter ones stay in the
+/// automata (else a large finder would build automata as big as without the table).
+#[test]
+fn an_indexed_finder_keeps_needles_of_a_key_or_more_out_of_the_automata() {
+    let specs = || {
+        vec![
+            SecretSpec { kind: SecretKind::Pat, owner: "full".into(), value: PAT.into(), users: vec!["joseph".into()] },
+            SecretSpec { kind: SecretKind::Other, owner: "pin".into(), value: "Zq7#".into(), users: vec![] },
+        ]
+    };
+    let mut short = std::collections::HashSet::new();
+    for spec in specs() {
+        short.extend(needles(&spec).into_iter().filter(|(_, text, _)| text.len() < KEY).map(|(c, t, _)| (c == Case::Exact, t)));
+    }
+    let table = SecretFinder::indexed(specs());
+    let in_automata: usize = table.scans.iter().map(|s| s.needles.len()).sum();
+    assert_eq!(in_automata, short.len());
+    let plain = SecretFinder::new(specs());
+    assert!(plain.scans.iter().map(|s| s.needles.len()).sum::<usize>() > in_automata);
+}
+
+/// A text exactly one key long is searched; a shorter one is skipped without a fault.
+#[test]
+fn the_key_table_searches_a_text_of_exactly_one_key() {
+    let f = SecretFinder::indexed(vec![SecretSpec {
+        kind: SecretKind::Other,
+        owner: "key".into(),
+        value: "Zq7#Pw9!".into(),
+        users: vec![],
+    }]);
+    assert_eq!("Zq7#Pw9!".len(), KEY);
+    assert_eq!(f.leaks("Zq7#Pw9!").len(), 1);
+    assert!(f.leaks("Zq7#Pw9").is_empty());
+    assert!(f.leaks("").is_empty());
+}
+
+/// Base64 padding after a secret is part of it, written `=` or, in a URL, `%3D`.
+#[test]
+fn base64_padding_is_redacted_with_the_secret_in_both_spellings() {
+    let f = finder();
+    let encoded = STANDARD.encode(PAT);
+    assert!(encoded.ends_with("=="));
+    assert_eq!(f.redact(&format!("t={encoded}&x=1")).0, "t=<redacted pat full>&x=1");
+    let in_url = encoded.replace('=', "%3D");
+    assert_eq!(f.redact(&format!("?t={in_url}&x=1")).0, "?t=<redacted pat full>&x=1");
+    assert_eq!(f.redact(&format!("?t={}&x=1", encoded.replace('=', "%3d"))).0, "?t=<redacted pat full>&x=1");
+}
+
+/// The widening that keeps a redaction on character boundaries (the finder's needles are ASCII
+/// or whole characters, so its spans already are: this pins the safety net itself).
+#[test]
+fn spans_widen_to_character_boundaries() {
+    let text = "aé€b";
+    assert_eq!(char_bounds(text, 0, 1), (0, 1));
+    assert_eq!(char_bounds(text, 2, 2), (1, 3));
+    assert_eq!(char_bounds(text, 4, 5), (3, 6));
+    assert_eq!(char_bounds(text, 1, 7), (1, 7));
+}
+
+/// An empty needle would match everywhere: the automata never get one, and a needle met twice
+/// is kept once.
+#[test]
+fn the_automata_drop_empty_and_repeated_needles() {
+    let needle = |secret| Needle { secret, form: Form::Raw };
+    let scan = scan(Case::Exact, vec![(Vec::new(), needle(0)), (b"abcd".to_vec(), needle(1)), (b"abcd".to_vec(), needle(2))]);
+    assert_eq!(scan.needles.len(), 1);
+    assert_eq!(scan.needles[0].secret, 1);
+}
+
+/// A codec's fragments are the groups wholly inside the secret, and none shorter than
+/// `MIN_FRAGMENT` characters.
+#[test]
+fn fragments_are_whole_groups_of_at_least_the_minimum_length() {
+    let encode = |b: &[u8]| STANDARD_NO_PAD.encode(b);
+    // 9 bytes: alignment 0 gives 3 groups (12 characters), 1 and 2 give 2 groups (8).
+    let all = fragments(b"abcdefghi", 3, encode, 4);
+    assert_eq!(all.len(), 3);
+    assert_eq!(all[0], STANDARD_NO_PAD.encode(b"abcdefghi"));
+    assert!(all.iter().all(|f| f.len() >= MIN_FRAGMENT));
+    // 5 bytes: one whole group at most (4 characters), too short to be told from chance.
+    assert!(fragments(b"abcde", 3, encode, 4).is_empty());
+}
+
+/// The debug form names the owners, never a secret.
+#[test]
+fn the_debug_form_names_owners_and_hides_values() {
+    let shown = format!("{:?}", finder());
+    assert!(shown.starts_with("SecretFinder") && shown.contains("CONTOSO"), "{shown}");
+    assert!(!shown.contains(PAT) && !shown.contains(PASSWORD), "{shown}");
+}
