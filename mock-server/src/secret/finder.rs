@@ -433,7 +433,7 @@ fn fragments(secret: &[u8], group: usize, encode: impl Fn(&[u8]) -> String, char
         let encoded = encode(&padded);
         let first = offset.div_ceil(group);
         let last = padded.len() / group;
-        if last > first && (last - first) * chars >= MIN_FRAGMENT {
+        if last.saturating_sub(first) * chars >= MIN_FRAGMENT {
             out.push(encoded[first * chars..last * chars].to_owned());
         }
     }
@@ -463,10 +463,8 @@ impl LeakScanner {
         }
         self.tail.extend_from_slice(chunk);
         self.found.extend(self.finder.leaks_in(&self.tail));
-        let keep = self.overlap();
-        if self.tail.len() > keep {
-            self.tail.drain(..self.tail.len() - keep);
-        }
+        let excess = self.tail.len().saturating_sub(self.overlap());
+        self.tail.drain(..excess);
     }
 
     /// How many bytes a secret may span once disguised (the longest needle written out with

@@ -307,3 +307,41 @@ fn the_debug_form_names_owners_and_hides_values() {
     assert!(shown.starts_with("SecretFinder") && shown.contains("CONTOSO"), "{shown}");
     assert!(!shown.contains(PAT) && !shown.contains(PASSWORD), "{shown}");
 }
+
+/// The scanner keeps no more than its overlap of what it has seen, and nothing at all when there
+/// is nothing to look for.
+#[test]
+fn a_scanner_keeps_only_its_overlap() {
+    let mut scanner = LeakScanner::new(Arc::new(finder()));
+    scanner.feed(&vec![b'.'; 100_000]);
+    assert_eq!(scanner.tail.len(), scanner.overlap());
+    scanner.feed(b"abc");
+    assert_eq!(scanner.tail.len(), scanner.overlap());
+    assert!(scanner.tail.ends_with(b"...abc"));
+    let mut idle = LeakScanner::new(Arc::new(SecretFinder::default()));
+    idle.feed(&vec![b'.'; 100_000]);
+    assert!(idle.tail.is_empty() && idle.leaks().is_empty());
+}
+
+/// A long secret (a private key, a job token) widens the overlap to four times its longest form, so
+/// that, percent-encoded and cut by a chunk boundary, it is still seen.
+#[test]
+fn a_long_secret_widens_the_overlap_and_is_seen_across_chunks() {
+    let long: String = (0..2000).map(|i| char::from(b'a' + (i * 7 % 26) as u8)).collect();
+    let f = Arc::new(SecretFinder::new(vec![SecretSpec {
+        kind: SecretKind::Other,
+        owner: "key".into(),
+        value: long.clone(),
+        users: vec![],
+    }]));
+    let mut scanner = LeakScanner::new(Arc::clone(&f));
+    // The longest needle is the hex form, twice the secret's length.
+    assert_eq!(scanner.overlap(), 4 * 2 * long.len());
+    let encoded = percent_all(&long);
+    let (first, second) = encoded.as_bytes().split_at(4000);
+    scanner.feed(&vec![b'.'; 10_000]);
+    scanner.feed(first);
+    scanner.feed(b"");
+    scanner.feed(second);
+    assert_eq!(scanner.leaks().len(), 1, "{:?}", scanner.leaks());
+}
