@@ -121,10 +121,10 @@ fn parse_basic(token: &str) -> Basic {
     };
     let Ok(bytes) = DOTNET_BASE64.decode(compact.as_bytes()) else { return Basic::NotBase64 };
     // Encoding.UTF8.GetString: invalid sequences become U+FFFD rather than failing.
-    let decoded = String::from_utf8_lossy(&bytes).into_owned();
+    let decoded = String::from_utf8_lossy(&bytes);
     match decoded.split_once(':') {
         Some((user, password)) => Basic::Pair { user: Secret::new(user), password: Secret::new(password) },
-        None => Basic::NoColon { content: Secret::new(decoded) },
+        None => Basic::NoColon { content: Secret::new(decoded.into_owned()) },
     }
 }
 

@@ -61,12 +61,12 @@ fn tfs_layers(profile: &Profile, facts: &RequestFacts, windows: Option<Principal
     };
     // Refusals from here on know who asked (the IIS log and the journal name them).
     let known = |decision: Decision| decision.with_principal(Some(principal.clone()));
-    tfs::membership(profile, facts, &principal).map_err(known)?;
+    let identity = tfs::identity_of(profile, &principal);
+    tfs::membership(profile, facts, &principal, identity).map_err(known)?;
     let route = rules::route(profile, facts).map_err(known)?;
     rules::api_version(profile, facts, route).map_err(known)?;
-    let identity = tfs::identity_of(profile, &principal);
     rules::permission(profile, facts, route, identity.map(|i| (&principal, i))).map_err(known)?;
-    let explanation = format!("{} {} as {} via {}", facts.method, facts.path, principal.account, via_text(&principal));
+    let explanation = format!("{} {} as {} via {}", facts.method, facts.path, principal.account, Via(&principal));
     Ok(Decision::serve(Layer::Permission, route.clone(), explanation).with_principal(Some(principal)))
 }
 
@@ -122,12 +122,17 @@ fn outside(profile: &Profile, facts: &RequestFacts) -> Decision {
     )
 }
 
-fn via_text(principal: &Principal) -> String {
-    match &principal.via {
-        super::decision::Via::Pat { name } => format!("PAT '{name}'"),
-        super::decision::Via::Windows { scheme } => format!("{} (Windows authentication)", scheme.scheme()),
-        super::decision::Via::IisBasic => "IIS Basic authentication".to_owned(),
-        super::decision::Via::JobToken { name } => format!("the job token '{name}'"),
+/// How a principal got in, as the explanation says it (written in place, no string of its own).
+struct Via<'a>(&'a Principal);
+
+impl std::fmt::Display for Via<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.0.via {
+            super::decision::Via::Pat { name } => write!(f, "PAT '{name}'"),
+            super::decision::Via::Windows { scheme } => write!(f, "{} (Windows authentication)", scheme.scheme()),
+            super::decision::Via::IisBasic => f.write_str("IIS Basic authentication"),
+            super::decision::Via::JobToken { name } => write!(f, "the job token '{name}'"),
+        }
     }
 }
 

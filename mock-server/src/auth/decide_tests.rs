@@ -580,3 +580,32 @@ fn every_reason_renders_its_full_response() {
         }
     });
 }
+
+/// A successful IIS Basic logon is counted as one (it resets the account's failed logons, as a
+/// successful LogonUser does in AD), and a wrong password as a failure.
+#[test]
+fn iis_basic_logons_are_recorded_for_lockout() {
+    let base = testing::profile();
+    let ok = case("ok", Reason::Ok, 200).profile("[iis]\nbasic = true").auth(basic("CONTOSO\\joseph:Passw0rd!"));
+    let (_, d) = run(&base, &ok);
+    assert_eq!(d.logon, Some(super::Logon::Succeeded { account: "CONTOSO\\joseph".into() }));
+    let wrong = case("wrong", Reason::IisBasicIntercepts, 401).profile("[iis]\nbasic = true").auth(basic("CONTOSO\\joseph:nope"));
+    let (_, d) = run(&base, &wrong);
+    assert_eq!(d.logon, Some(super::Logon::Failed { account: "CONTOSO\\joseph".into() }));
+}
+
+/// Why IIS Basic found no account: a bare name of a domain account, looked up among local
+/// accounts or in another default logon domain, is told apart from a wrong domain.
+#[test]
+fn iis_basic_explains_which_domain_a_name_was_looked_up_in() {
+    let base = testing::profile();
+    let explain = |overrides: &'static str, credential: &str| {
+        run(&base, &case("x", Reason::IisBasicIntercepts, 401).profile(overrides).auth(basic(credential))).1.explanation
+    };
+    let local = explain("[iis]\nbasic = true", "joseph:Passw0rd!");
+    assert!(local.contains("among the server's local accounts") && local.contains("CONTOSO\\joseph"), "{local}");
+    let other = explain("[iis]\nbasic = true\nbasic-default-domain = \"FABRIKAM\"", "joseph:Passw0rd!");
+    assert!(other.contains("in the default logon domain FABRIKAM") && other.contains("CONTOSO\\joseph"), "{other}");
+    let wrong_domain = explain("[iis]\nbasic = true", "WRONGDOM\\joseph:Passw0rd!");
+    assert!(wrong_domain.ends_with("no such Windows account"), "{wrong_domain}");
+}

@@ -235,17 +235,24 @@ fn vdir_prefix(profile: &Profile) -> String {
 }
 
 /// Layer 4: *Project Collection Valid Users* (or a known identity at the deployment level).
-pub(super) fn membership(profile: &Profile, facts: &RequestFacts, caller: &Principal) -> Result<(), Decision> {
-    let Some(identity) = profile.identity(&caller.account) else { return Ok(()) };
-    let (ok, place) = match &facts.target.host {
-        Host::Collection { name, .. } => {
-            (identity.is_valid_user_of(name), format!("[{name}]\\Project Collection Valid Users"))
-        }
-        _ => (identity.is_valid_at_deployment(), "any group of this server".to_owned()),
+pub(super) fn membership(
+    profile: &Profile,
+    facts: &RequestFacts,
+    caller: &Principal,
+    identity: Option<&Identity>,
+) -> Result<(), Decision> {
+    let Some(identity) = identity else { return Ok(()) };
+    let ok = match &facts.target.host {
+        Host::Collection { name, .. } => identity.is_valid_user_of(name),
+        _ => identity.is_valid_at_deployment(),
     };
     if ok {
         return Ok(());
     }
+    let place = match &facts.target.host {
+        Host::Collection { name, .. } => format!("[{name}]\\Project Collection Valid Users"),
+        _ => "any group of this server".to_owned(),
+    };
     Err(Decision::new(
         Layer::Membership,
         Reason::MembershipNotValidUser,

@@ -104,11 +104,11 @@ pub async fn respond_to(
     decision: &Decision,
     body: &[u8],
 ) -> Response<Body> {
-    let host = extras.host.clone().unwrap_or_else(|| "localhost".to_owned());
+    let host = extras.host.as_deref().unwrap_or("localhost");
     let ctx = RenderContext {
         profile: state.profile(),
         realm: state.realm(),
-        host: &host,
+        host,
         path: &facts.path,
         query: extras.query.as_deref(),
         now: facts.now,

@@ -7,7 +7,7 @@
 use serde::Serialize;
 use std::borrow::Cow;
 
-use super::table::{BodyKind, Permission, RouteRow, table};
+use super::table::{BodyKind, Part, Permission, RouteRow, table};
 use crate::profile::{Profile, Release};
 
 /// Where a path leads.
@@ -167,7 +167,15 @@ fn miss(release: Release, method: &str, rest: &[Cow<'_, str>]) -> Miss {
 }
 
 fn join(segments: &[Cow<'_, str>]) -> String {
-    format!("/{}", segments.join("/"))
+    let mut path = String::with_capacity(segments.iter().map(|s| s.len() + 1).sum::<usize>().max(1));
+    for segment in segments {
+        path.push('/');
+        path.push_str(segment);
+    }
+    if path.is_empty() {
+        path.push('/');
+    }
+    path
 }
 
 /// The first route of the release at this level whose method and path match.
@@ -176,34 +184,32 @@ fn find(release: Release, method: &str, segs: &[Cow<'_, str>], collection: bool)
         if !row.methods.iter().any(|m| m.eq_ignore_ascii_case(method)) {
             return None;
         }
-        let params = row.paths.iter().find_map(|template| capture(template, segs))?;
+        let params = row.templates().iter().find_map(|template| capture(template, segs))?;
         Some(Route { name: row.name.as_str(), params, row })
     })
 }
 
 /// Matches one template against the segments, returning the captures.
-fn capture(template: &'static str, segs: &[Cow<'_, str>]) -> Option<Vec<(&'static str, String)>> {
-    let mut params = Vec::new();
-    let mut parts = template.split('/').filter(|s| !s.is_empty()).peekable();
-    let mut i = 0;
-    while let Some(part) = parts.next() {
-        if let Some(name) = part.strip_prefix("{*").and_then(|p| p.strip_suffix('}')) {
-            params.push((name, segs[i.min(segs.len())..].join("/")));
-            return parts.peek().is_none().then_some(params);
-        }
-        let seg = segs.get(i)?;
-        if let Some(name) = part.strip_prefix("${").and_then(|p| p.strip_suffix('}')) {
-            params.push((name, seg.strip_prefix('$')?.to_owned()));
-        } else if let Some(name) = part.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
-            // git clients (and git-lfs) may name a repository with a `.git` suffix.
-            let value = if name == "repo" { seg.strip_suffix(".git").unwrap_or(seg) } else { seg };
-            params.push((name, value.to_owned()));
-        } else if !part.eq_ignore_ascii_case(seg) {
-            return None;
-        }
-        i += 1;
+fn capture(template: &'static [Part], segs: &[Cow<'_, str>]) -> Option<Vec<(&'static str, String)>> {
+    let rest = matches!(template.last(), Some(Part::Rest(_)));
+    if (!rest && template.len() != segs.len()) || (rest && template.len() - 1 > segs.len()) {
+        return None;
     }
-    (i == segs.len()).then_some(params)
+    let mut params = Vec::new();
+    for (i, part) in template.iter().enumerate() {
+        match part {
+            Part::Rest(name) => params.push((name.as_str(), segs[i..].join("/"))),
+            Part::Dollar(name) => params.push((name.as_str(), segs[i].strip_prefix('$')?.to_owned())),
+            // git clients (and git-lfs) may name a repository with a `.git` suffix.
+            Part::One(name) if name == "repo" => {
+                params.push((name.as_str(), segs[i].strip_suffix(".git").unwrap_or(&segs[i]).to_owned()))
+            }
+            Part::One(name) => params.push((name.as_str(), segs[i].to_string())),
+            Part::Literal(text) if text.eq_ignore_ascii_case(&segs[i]) => {}
+            Part::Literal(_) => return None,
+        }
+    }
+    Some(params)
 }
 
 /// Decodes `%XX` escapes (invalid escapes stay as written; invalid UTF-8 is replaced).

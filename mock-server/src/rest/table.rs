@@ -209,6 +209,37 @@ pub struct RouteRow {
     /// Index of the location row (set at load: the request path must not search by id).
     #[serde(skip)]
     resource_index: Option<usize>,
+    /// `paths`, each split into its segments at load (the request path must not re-split them).
+    #[serde(skip)]
+    templates: Vec<Vec<Part>>,
+}
+
+/// One segment of a path template.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Part {
+    /// A literal segment, matched case-insensitively.
+    Literal(String),
+    /// `{name}`: one segment.
+    One(String),
+    /// `${name}`: one segment starting with `$` (captured without it).
+    Dollar(String),
+    /// `{*name}`: the rest of the path, possibly empty; always the last part.
+    Rest(String),
+}
+
+impl Part {
+    fn of(segment: &str) -> Part {
+        let inner = |open: &str| segment.strip_prefix(open).and_then(|p| p.strip_suffix('}')).map(str::to_owned);
+        if let Some(name) = inner("{*") {
+            Part::Rest(name)
+        } else if let Some(name) = inner("${") {
+            Part::Dollar(name)
+        } else if let Some(name) = inner("{") {
+            Part::One(name)
+        } else {
+            Part::Literal(segment.to_owned())
+        }
+    }
 }
 
 fn ok() -> u16 {
@@ -228,6 +259,11 @@ impl RouteRow {
     /// Where the route is served.
     pub fn level(&self) -> Level {
         self.resource().map_or(self.level.unwrap_or(Level::Collection), |r| r.level)
+    }
+
+    /// The path templates, split into parts (same order as `paths`).
+    pub fn templates(&self) -> &[Vec<Part>] {
+        &self.templates
     }
 
     /// Whether `release` has the route (its location exists there; routes without a location
@@ -281,6 +317,14 @@ fn parse(resources: &str, routes: &str) -> Result<Table, String> {
         }
         if route.methods.is_empty() || route.paths.is_empty() {
             return Err(format!("route {} needs methods and paths", route.name));
+        }
+        route.templates = route
+            .paths
+            .iter()
+            .map(|path| path.split('/').filter(|s| !s.is_empty()).map(Part::of).collect::<Vec<_>>())
+            .collect();
+        if route.templates.iter().any(|t| t.iter().rev().skip(1).any(|p| matches!(p, Part::Rest(_)))) {
+            return Err(format!("route {}: a {{*rest}} capture must end its path", route.name));
         }
     }
     Ok(Table { resources: resources.resources, routes: routes.routes })
