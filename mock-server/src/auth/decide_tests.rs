@@ -589,7 +589,9 @@ fn iis_basic_logons_are_recorded_for_lockout() {
     let ok = case("ok", Reason::Ok, 200).profile("[iis]\nbasic = true").auth(basic("CONTOSO\\joseph:Passw0rd!"));
     let (_, d) = run(&base, &ok);
     assert_eq!(d.logon, Some(super::Logon::Succeeded { account: "CONTOSO\\joseph".into() }));
-    let wrong = case("wrong", Reason::IisBasicIntercepts, 401).profile("[iis]\nbasic = true").auth(basic("CONTOSO\\joseph:nope"));
+    let wrong = case("wrong", Reason::IisBasicIntercepts, 401)
+        .profile("[iis]\nbasic = true")
+        .auth(basic("CONTOSO\\joseph:nope"));
     let (_, d) = run(&base, &wrong);
     assert_eq!(d.logon, Some(super::Logon::Failed { account: "CONTOSO\\joseph".into() }));
 }
@@ -608,4 +610,102 @@ fn iis_basic_explains_which_domain_a_name_was_looked_up_in() {
     assert!(other.contains("in the default logon domain FABRIKAM") && other.contains("CONTOSO\\joseph"), "{other}");
     let wrong_domain = explain("[iis]\nbasic = true", "WRONGDOM\\joseph:Passw0rd!");
     assert!(wrong_domain.ends_with("no such Windows account"), "{wrong_domain}");
+}
+
+/// Decides `method uri` for the PAT `full` of `account` in the test profile (`overrides` on top).
+fn decide_as(overrides: &'static str, account: &str, method: &'static str, uri: &str) -> Decision {
+    decide_with(overrides, (account, "full"), method, uri)
+}
+
+/// Decides `method uri` for the PAT `(account, name)` in the test profile (`overrides` on top).
+fn decide_with(overrides: &'static str, (account, name): (&str, &str), method: &'static str, uri: &str) -> Decision {
+    let base = testing::profile();
+    let profile = if overrides.is_empty() { base.clone() } else { testing::profile_with(overrides) };
+    let token = pat(&profile, account, name);
+    run(
+        &base,
+        &case("as", Reason::Ok, 200).profile(overrides).method(method).uri(uri).auth(basic(&format!(":{token}"))),
+    )
+    .1
+}
+
+fn service_error(decision: &Decision) -> &super::decision::ServiceError {
+    match &decision.answer {
+        Reply::Answer(super::Answer::Tfs { body: super::decision::Body::Error(error), .. }) => error,
+        other => panic!("no service error in {other:?}"),
+    }
+}
+
+/// Layer 7 for repositories: an unknown repository is missing, one in a project the caller
+/// cannot see is hidden (both 404), with or without the project in the path.
+#[test]
+fn repositories_are_found_and_hidden_by_project_visibility() {
+    let joseph = |uri: &str| decide_as("", "CONTOSO\\joseph", "GET", uri).reason;
+    let c = "/tfs/DefaultCollection";
+    assert_eq!(joseph(&format!("{c}/_apis/git/repositories/Tools")), Reason::Ok);
+    assert_eq!(joseph(&format!("{c}/Fabrikam/_apis/git/repositories/Tools")), Reason::Ok);
+    assert_eq!(joseph(&format!("{c}/_apis/git/repositories/Hidden")), Reason::PermissionHidden);
+    assert_eq!(joseph(&format!("{c}/Secret/_apis/git/repositories/Hidden")), Reason::PermissionHidden);
+    assert_eq!(joseph(&format!("{c}/_apis/git/repositories/Nowhere")), Reason::ResourceNotFound);
+    assert_eq!(joseph(&format!("{c}/Fabrikam/_apis/git/repositories/Hidden")), Reason::ResourceNotFound);
+    let admin = decide_as("", "CONTOSO\\admin", "GET", &format!("{c}/_apis/git/repositories/Hidden"));
+    assert_eq!(admin.reason, Reason::Ok);
+}
+
+/// Layer 7 for work items: a number no project holds, or one asked through another project
+/// (by name or id), is missing; one in a project the caller cannot see is hidden.
+#[test]
+fn work_items_are_found_in_their_project_and_hidden_by_visibility() {
+    let profile = testing::profile();
+    let fabrikam_id = profile.collection("DefaultCollection").unwrap().project("Fabrikam").unwrap().id;
+    let joseph = |uri: &str| decide_as("", "CONTOSO\\joseph", "GET", uri).reason;
+    let c = "/tfs/DefaultCollection";
+    assert_eq!(joseph(&format!("{c}/_apis/wit/workItems/1")), Reason::Ok);
+    assert_eq!(joseph(&format!("{c}/Fabrikam/_apis/wit/workItems/2")), Reason::Ok);
+    assert_eq!(joseph(&format!("{c}/fabrikam/_apis/wit/workItems/2")), Reason::Ok);
+    assert_eq!(joseph(&format!("{c}/{fabrikam_id}/_apis/wit/workItems/3")), Reason::Ok);
+    assert_eq!(joseph(&format!("{c}/_apis/wit/workItems/99")), Reason::ResourceNotFound);
+    assert_eq!(joseph(&format!("{c}/_apis/wit/workItems/x")), Reason::ResourceNotFound);
+    assert_eq!(joseph(&format!("{c}/Fabrikam/_apis/wit/workItems/10")), Reason::ResourceNotFound);
+    assert_eq!(joseph(&format!("{c}/{fabrikam_id}/_apis/wit/workItems/10")), Reason::ResourceNotFound);
+    assert_eq!(joseph(&format!("{c}/_apis/wit/workItems/10")), Reason::PermissionHidden);
+    assert_eq!(decide_as("", "CONTOSO\\admin", "GET", &format!("{c}/_apis/wit/workItems/10")).reason, Reason::Ok);
+}
+
+/// Creating projects needs Project Collection Administrators; publishing to the server's gallery
+/// needs Team Foundation Administrators.
+#[test]
+fn administration_routes_need_their_groups() {
+    let projects = "/tfs/DefaultCollection/_apis/projects?api-version=5.0";
+    assert_eq!(decide_as("", "CONTOSO\\joseph", "POST", projects).reason, Reason::PermissionDenied);
+    assert_eq!(decide_as("", "CONTOSO\\admin", "POST", projects).reason, Reason::Ok);
+    let gallery = "/tfs/_apis/gallery/extensions?api-version=5.0-preview";
+    let refused = decide_with("", ("CONTOSO\\joseph", "star"), "POST", gallery);
+    assert_eq!((refused.reason, refused.answer.status()), (Reason::PermissionDenied, 403));
+    assert!(service_error(&refused).message.contains("Publish extensions"), "{}", refused.explanation);
+    assert_eq!(decide_as("", "CONTOSO\\admin", "POST", gallery).reason, Reason::Ok);
+}
+
+/// `_apis/projectCollections` needs instance-level permission up to 2019 Update 1 only.
+#[test]
+fn listing_collections_needs_administration_only_on_older_releases() {
+    let uri = "/tfs/_apis/projectCollections";
+    let joseph = ("CONTOSO\\joseph", "star");
+    assert_eq!(decide_with("", joseph, "GET", uri).reason, Reason::Ok);
+    assert_eq!(decide_with("release = \"ads2019.1\"", joseph, "GET", uri).reason, Reason::PermissionDenied);
+    assert_eq!(decide_as("release = \"ads2019.1\"", "CONTOSO\\admin", "GET", uri).reason, Reason::Ok);
+}
+
+/// A missing project read through `_apis/projects/{id}` is reported by id (VS800075) when the
+/// path names a GUID; every other route names it as a project name (TF200016).
+#[test]
+fn a_missing_project_is_reported_by_id_only_on_the_project_route() {
+    let guid = "6ce954b1-ce1f-45d1-b94d-e6bf2464ba2c";
+    let c = "/tfs/DefaultCollection";
+    let by_id = decide_as("", "CONTOSO\\joseph", "GET", &format!("{c}/_apis/projects/{guid}"));
+    assert!(service_error(&by_id).message.starts_with("VS800075"), "{}", service_error(&by_id).message);
+    let by_name = decide_as("", "CONTOSO\\joseph", "GET", &format!("{c}/_apis/projects/Nowhere"));
+    assert!(service_error(&by_name).message.starts_with("TF200016"), "{}", service_error(&by_name).message);
+    let elsewhere = decide_as("", "CONTOSO\\joseph", "GET", &format!("{c}/{guid}/_apis/git/repositories"));
+    assert!(service_error(&elsewhere).message.starts_with("TF200016"), "{}", service_error(&elsewhere).message);
 }

@@ -109,7 +109,8 @@ pub(super) fn api_version(profile: &Profile, facts: &RequestFacts, route: &Route
         );
     }
     let released = release.api_released();
-    if !version.preview && version.number() > released.number() && version.number() > (1, 0) {
+    // Every release has released at least 1.0, so 1.0 never needs -preview.
+    if !version.preview && version.number() > released.number() {
         return refuse(
             Reason::ApiVersionPreviewRequired,
             400,

@@ -229,7 +229,9 @@ fn an_indexed_finder_keeps_needles_of_a_key_or_more_out_of_the_automata() {
     };
     let mut short = std::collections::HashSet::new();
     for spec in specs() {
-        short.extend(needles(&spec).into_iter().filter(|(_, text, _)| text.len() < KEY).map(|(c, t, _)| (c == Case::Exact, t)));
+        short.extend(
+            needles(&spec).into_iter().filter(|(_, text, _)| text.len() < KEY).map(|(c, t, _)| (c == Case::Exact, t)),
+        );
     }
     let table = SecretFinder::indexed(specs());
     let in_automata: usize = table.scans.iter().map(|s| s.needles.len()).sum();
@@ -281,7 +283,8 @@ fn spans_widen_to_character_boundaries() {
 #[test]
 fn the_automata_drop_empty_and_repeated_needles() {
     let needle = |secret| Needle { secret, form: Form::Raw };
-    let scan = scan(Case::Exact, vec![(Vec::new(), needle(0)), (b"abcd".to_vec(), needle(1)), (b"abcd".to_vec(), needle(2))]);
+    let scan =
+        scan(Case::Exact, vec![(Vec::new(), needle(0)), (b"abcd".to_vec(), needle(1)), (b"abcd".to_vec(), needle(2))]);
     assert_eq!(scan.needles.len(), 1);
     assert_eq!(scan.needles[0].secret, 1);
 }
