@@ -709,3 +709,102 @@ fn a_missing_project_is_reported_by_id_only_on_the_project_route() {
     let elsewhere = decide_as("", "CONTOSO\\joseph", "GET", &format!("{c}/{guid}/_apis/git/repositories"));
     assert!(service_error(&elsewhere).message.starts_with("TF200016"), "{}", service_error(&elsewhere).message);
 }
+
+/// An NTLM AUTHENTICATE of `domain\user` with `password`, answering the CHALLENGE pending on the
+/// returned connection.
+fn ntlm_logon(
+    profile: &Profile,
+    (user, domain): (&'static str, &'static str),
+    password: &'static str,
+) -> (ConnectionAuth, String) {
+    let client =
+        ntlm::test_support::TestClient { user, domain, password, key_exch_and_mic: false, channel_bindings: None };
+    let negotiate = client.negotiate();
+    let input = StepInput {
+        token: &negotiate,
+        negotiate_scheme: false,
+        pending: None,
+        server_challenge: [1; 8],
+        timestamp: 0,
+        channel_bindings: Default::default(),
+    };
+    let Step::Continue { token: challenge, pending, .. } =
+        ntlm::step(&super::acceptor_config(profile), input, &|_, _| None)
+    else {
+        panic!("a NEGOTIATE starts a handshake")
+    };
+    let (auth, _) = client.authenticate(&negotiate, &challenge);
+    let connection = ConnectionAuth::Pending { scheme: Provider::Ntlm, handshake: Box::new(pending) };
+    (connection, format!("NTLM {}", STANDARD.encode(auth)))
+}
+
+/// Decides an NTLM logon in a profile with `overrides`, after `failed` failed logons.
+fn ntlm_decision(
+    overrides: &'static str,
+    who: (&'static str, &'static str),
+    password: &'static str,
+    failed: u32,
+) -> Decision {
+    let base = testing::profile();
+    let profile = if overrides.is_empty() { base.clone() } else { testing::profile_with(overrides) };
+    let (connection, header) = ntlm_logon(&profile, who, password);
+    run(&base, &case("ntlm", Reason::Ok, 200).profile(overrides).connection(connection).auth(header).failed(failed)).1
+}
+
+/// NTLM logons count for lockout like any Windows logon: a wrong password is a failure of the
+/// account, a right one a success, and an account at its lockout threshold is refused as
+/// locked out (its connection reset) whatever the password.
+#[test]
+fn ntlm_logons_count_for_lockout() {
+    let joseph = ("joseph", "CONTOSO");
+    let ok = ntlm_decision("", joseph, "Passw0rd!", 0);
+    assert_eq!(
+        (ok.reason, ok.logon),
+        (Reason::Ok, Some(super::Logon::Succeeded { account: "CONTOSO\\joseph".into() }))
+    );
+    let wrong = ntlm_decision("", joseph, "nope", 0);
+    assert_eq!(wrong.reason, Reason::NtlmBadResponse);
+    assert_eq!(wrong.logon, Some(super::Logon::Failed { account: "CONTOSO\\joseph".into() }));
+    let locked = ntlm_decision("", joseph, "nope", 3);
+    assert_eq!(locked.reason, Reason::IdentityLockedOut);
+    assert!(matches!(locked.connection, super::ConnectionUpdate::Set(ConnectionAuth::None)), "{:?}", locked.connection);
+    let unknown = ntlm_decision("", ("nobody", "CONTOSO"), "nope", 0);
+    assert_eq!((unknown.reason, unknown.logon), (Reason::NtlmBadResponse, None));
+}
+
+/// The Restrict NTLM policy refuses even a correct NTLM logon of an account it denies; with
+/// "deny all domain accounts", the server's local accounts still log on.
+#[test]
+fn the_ntlm_policy_refuses_correct_logons_of_denied_accounts() {
+    let all = "[ntlm]\nblocked = true";
+    assert_eq!(ntlm_decision(all, ("joseph", "CONTOSO"), "Passw0rd!", 0).reason, Reason::NtlmBlocked);
+    let domain = "[ntlm]\nblocked = true\nblocked-accounts = \"domain\"";
+    assert_eq!(ntlm_decision(domain, ("joseph", "CONTOSO"), "Passw0rd!", 0).reason, Reason::NtlmBlocked);
+    assert_eq!(ntlm_decision(domain, ("builder", "TFS01"), "B0ilder!", 0).reason, Reason::Ok);
+}
+
+/// The server challenge: the profile's fixed one, else the request's nonce; masked to 7-bit
+/// bytes when `seven-bit-challenge` is set.
+#[test]
+fn the_server_challenge_is_the_profiles_or_the_nonce() {
+    let fixed = [0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef];
+    assert_eq!(super::server_challenge(&testing::profile(), [0xff; 8]), fixed);
+    let seven = testing::profile_with("[ntlm]\nseven-bit-challenge = true");
+    assert_eq!(super::server_challenge(&seven, [0xff; 8]), [0x01, 0x23, 0x45, 0x67, 0x09, 0x2b, 0x4d, 0x6f]);
+    let mut random = testing::profile();
+    random.ntlm.challenge = None;
+    assert_eq!(super::server_challenge(&random, [0xf5; 8]), [0xf5; 8]);
+}
+
+/// The CHALLENGE carries the server's time as a FILETIME (100 ns since 1601) in its target
+/// information (MsvAvTimestamp, MS-NLMP 2.2.2.1): here the profile's fixed 2026-01-01.
+#[test]
+fn the_challenge_carries_the_time_as_a_filetime() {
+    let (_, d) =
+        run(&testing::profile(), &case("type1", Reason::NtlmChallenge, 401).auth(format!("NTLM {CURL_TYPE1}")));
+    let Reply::Answer(super::Answer::Handshake { token, .. }) = &d.answer else { panic!("{:?}", d.answer) };
+    let filetime: u64 = (1_767_225_600u64 + 11_644_473_600) * 10_000_000;
+    let mut av = vec![7, 0, 8, 0];
+    av.extend_from_slice(&filetime.to_le_bytes());
+    assert!(token.windows(av.len()).any(|w| w == av.as_slice()), "no MsvAvTimestamp {filetime} in the CHALLENGE");
+}
