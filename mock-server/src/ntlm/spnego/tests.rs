@@ -104,3 +104,51 @@ fn debug_hides_token_bytes() {
     assert!(text.contains("response_token_len: Some(4)"), "{text}");
     assert!(!text.contains("171"), "{text}");
 }
+
+/// A NegTokenInit with `fields` (each a context tag and its content) after its mechTypes.
+fn init_with(fields: &[(u8, Vec<u8>)]) -> Vec<u8> {
+    let oid = der::dotted_to_oid(NTLMSSP_OID).unwrap();
+    let mut seq = tlv(context(0), &tlv(SEQUENCE, &tlv(OID, &oid)));
+    for (n, content) in fields {
+        seq.extend(tlv(context(*n), content));
+    }
+    let mut content = tlv(OID, &der::dotted_to_oid(SPNEGO_OID).unwrap());
+    content.extend(tlv(context(0), &tlv(SEQUENCE, &seq)));
+    tlv(INIT_TAG, &content)
+}
+
+/// reqFlags [1] and fields past mechListMIC [3] carry nothing an NTLM acceptor uses: they are
+/// skipped, and mechToken [2] and mechListMIC [3] are each read from their own field.
+#[test]
+fn init_fields_are_read_by_their_own_tags() {
+    let bytes = init_with(&[
+        (1, tlv(0x03, &[0x00, 0x80])),
+        (2, tlv(OCTET_STRING, b"NTLMSSP\0token")),
+        (3, tlv(OCTET_STRING, &[0x5a; 16])),
+        (4, tlv(OCTET_STRING, b"not the mic")),
+    ]);
+    let Token::Init(init) = parse(&bytes).unwrap() else { panic!("not an init token") };
+    assert_eq!(init.mech_token.as_deref(), Some(&b"NTLMSSP\0token"[..]));
+    assert_eq!(init.mech_list_mic, Some(vec![0x5a; 16]));
+    let without_mic = init_with(&[(2, tlv(OCTET_STRING, b"NTLMSSP\0token"))]);
+    let Token::Init(init) = parse(&without_mic).unwrap() else { panic!("not an init token") };
+    assert_eq!(init.mech_list_mic, None);
+}
+
+/// A NegTokenResp has four fields; any other is malformed (not taken for a mechListMIC).
+#[test]
+fn a_resp_with_an_unknown_field_is_malformed() {
+    let fields =
+        [tlv(context(3), &tlv(OCTET_STRING, &[1; 16])), tlv(context(4), &tlv(OCTET_STRING, &[2; 16]))].concat();
+    let bytes = tlv(RESP_TAG, &tlv(SEQUENCE, &fields));
+    assert!(matches!(parse(&bytes), Err(Failure::Malformed { .. })), "{:?}", parse(&bytes));
+}
+
+/// The debug form of a NegTokenInit shows its mechanisms and lengths, never the token's bytes.
+#[test]
+fn init_debug_shows_lengths_not_bytes() {
+    let Token::Init(init) = parse(&b64(PYSPNEGO_INIT)).unwrap() else { panic!("not an init token") };
+    let text = format!("{init:?}");
+    assert!(text.starts_with("NegTokenInit") && text.contains("mech_token_len: Some(40)"), "{text}");
+    assert!(!text.contains("NTLMSSP\\0") && !text.contains("78, 84, 76"), "{text}");
+}
