@@ -51,6 +51,7 @@ pub fn seal_key(session_key: &Key16, negotiated: u32, dir: Direction) -> Key16 {
 /// (which NTLMv2 implies) the signature would be the old CRC32 form, which
 /// no client of this server uses; the MIC is then left out.
 pub fn can_sign(negotiated: u32, ntlm_v2: bool) -> bool {
+    // SIGN and KEY_EXCH are distinct bits: cargo-mutants' `|` -> `^` here is equivalent.
     let signing = negotiated & (flags::SIGN | flags::KEY_EXCH) != 0;
     signing && (ntlm_v2 || negotiated & flags::ESS != 0)
 }
@@ -122,12 +123,17 @@ mod tests {
         assert!(!verify_mech_list_mic(&ESK, V2_FLAGS, &der[1..], &client));
     }
 
+    /// MS-NLMP 3.4.5.3: with NEGOTIATE_128 the whole key is used, else with NEGOTIATE_56 its
+    /// first 7 bytes, else its first 5; 128 wins over 56.
     #[test]
     fn seal_key_truncation() {
-        let k128 = seal_key(&ESK, flags::KEY_128, Direction::ServerToClient);
-        let k56 = seal_key(&ESK, flags::KEY_56, Direction::ServerToClient);
-        let k40 = seal_key(&ESK, 0, Direction::ServerToClient);
-        assert!(k128 != k56 && k56 != k40);
+        let dir = Direction::ServerToClient;
+        let expected = |used: usize| crypto::md5(&[&ESK[..used], dir.seal_magic()]);
+        assert_eq!(seal_key(&ESK, flags::KEY_128, dir), expected(16));
+        assert_eq!(seal_key(&ESK, flags::KEY_128 | flags::KEY_56, dir), expected(16));
+        assert_eq!(seal_key(&ESK, flags::KEY_56, dir), expected(7));
+        assert_eq!(seal_key(&ESK, 0, dir), expected(5));
+        assert_eq!(seal_key(&ESK, flags::SIGN | flags::SEAL, dir), expected(5));
     }
 
     #[test]
