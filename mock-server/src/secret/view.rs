@@ -141,7 +141,8 @@ fn hex_pair(text: &[u8], at: usize) -> Option<u8> {
 }
 
 /// The index after the escape sequence starting at `at` (ECMA-48: CSI `ESC [ ... final`,
-/// OSC `ESC ] ... BEL|ESC \`, otherwise ESC and one byte).
+/// OSC `ESC ] ... BEL|ESC \`; otherwise ECMA-35: ESC, intermediate bytes 0x20..=0x2f, one final
+/// byte, as in `ESC ( B`, which `tput sgr0` prints before `ESC [ m`).
 fn skip_escape(text: &[u8], at: usize) -> usize {
     match text.get(at + 1) {
         Some(b'[') => {
@@ -164,7 +165,13 @@ fn skip_escape(text: &[u8], at: usize) -> usize {
             }
             text.len()
         }
-        Some(_) => at + 2,
+        Some(_) => {
+            let mut i = at + 1;
+            while i < text.len() && (0x20..=0x2f).contains(&text[i]) {
+                i += 1;
+            }
+            (i + 1).min(text.len())
+        }
         None => at + 1,
     }
 }
@@ -205,5 +212,71 @@ mod tests {
         assert_eq!(view.span(1, 4), (1, 9));
         assert_eq!(view.span(0, 1), (0, 1));
         assert_eq!(&text[view.span(1, 2).0..view.span(1, 2).1], "%41");
+    }
+
+    /// ECMA-48 escapes: a CSI runs to its final byte (0x40..=0x7e), an OSC to BEL or ST
+    /// (`ESC \\`), any other escape over its intermediate bytes to one final byte (`tput sgr0`
+    /// prints `ESC ( B ESC [ m`); an unterminated one runs to the end.
+    #[test]
+    fn escape_sequences_are_skipped_to_their_end() {
+        assert_eq!(shown("a\x1b[1;31;40mb", true), "ab");
+        assert_eq!(shown("a\x1b[?25lb", true), "ab");
+        assert_eq!(shown("a\x1b[12", true), "a");
+        assert_eq!(shown("a\x1b]8;;http://x\x1b\\b\x1b]8;;\x07c", true), "abc");
+        assert_eq!(shown("a\x1b]0;never ends", true), "a");
+        assert_eq!(shown("a\x1b(Bb", true), "ab");
+        assert_eq!(shown("ab\x1b", true), "ab");
+        assert_eq!(skip_escape(b"x\x1b[m", 1), 4);
+        assert_eq!(skip_escape(b"\x1b]t\x1b\\z", 0), 5);
+        assert_eq!(skip_escape(b"\x1b]t\x07z", 0), 4);
+        assert_eq!(skip_escape(b"\x1bAz", 0), 2);
+        assert_eq!(skip_escape(b"\x1b(Bz", 0), 3);
+        assert_eq!(skip_escape(b"\x1b(", 0), 2);
+        assert_eq!(skip_escape(b"\x1b", 0), 1);
+    }
+
+    /// Breaks and escapes anywhere, many times over: every one is handled once, in order, and
+    /// without decoding a `%` stays as written.
+    #[test]
+    fn many_specials_in_one_text() {
+        let text = "%41\r\n%42\n%43\x1b[0m%44 x%45\n";
+        assert_eq!(shown(text, true), "ABCD xE");
+        assert_eq!(shown(text, false), "%41%42%43%44 x%45");
+        let long = "ab\n".repeat(50) + &"%61".repeat(50);
+        assert_eq!(shown(&long, true), "ab".repeat(50) + &"a".repeat(50));
+    }
+
+    /// `%XX` takes two hex digits of either case; anything else is not an escape.
+    #[test]
+    fn hex_pairs_of_either_case() {
+        assert_eq!(hex_pair(b"%4a", 1), Some(0x4a));
+        assert_eq!(hex_pair(b"%4A", 1), Some(0x4a));
+        assert_eq!(hex_pair(b"%ff", 1), Some(0xff));
+        assert_eq!(hex_pair(b"%4", 1), None);
+        assert_eq!(hex_pair(b"%g1", 1), None);
+        assert_eq!(percent_escape(b"%41", 0), Some((b'A', 3)));
+        assert_eq!(percent_escape(b"%2541", 0), Some((b'A', 5)));
+        assert_eq!(percent_escape(b"%25zz", 0), Some((b'%', 3)));
+        assert_eq!(percent_escape(b"%4", 0), None);
+    }
+
+    /// Spans across several copied runs and decoded escapes map back exactly.
+    #[test]
+    fn spans_across_many_segments() {
+        let text = "ab\ncd%65f\x1b[0mgh";
+        let view = View::new(text.as_bytes(), true);
+        assert_eq!(view.bytes, b"abcdefgh");
+        for (from, to, original) in [
+            (0, 2, "ab"),
+            (2, 4, "cd"),
+            (1, 3, "b\nc"),
+            (4, 5, "%65"),
+            (3, 6, "d%65f"),
+            (5, 8, "f\x1b[0mgh"),
+            (7, 8, "h"),
+        ] {
+            let (start, end) = view.span(from, to);
+            assert_eq!(&text[start..end], original, "view {from}..{to}");
+        }
     }
 }
