@@ -17,6 +17,7 @@
 #                    between runs so only the workspace crates rebuild; never the main target/,
 #                    whose build lock would stall your own cargo commands meanwhile
 #   MUTANTS_TIMEOUT  seconds one mutant's tests may take before it counts as a timeout (300)
+#   PROPTEST_CASES   cases of the decision's property test per mutant (300; the suite runs 2,000)
 #   MUTANTS_RE       only the mutants whose description matches this regex (cargo-mutants
 #                    --re), e.g. to re-run the missed ones after adding tests; the table
 #                    overlays their new outcomes on the file's last full run
@@ -82,7 +83,7 @@ mode=run
 case "${1:-}" in
   --list) mode=list; shift ;;
   --summary) mode=summary; shift ;;
-  -h|--help) sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h|--help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
   -*) echo "scripts/mutants.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
 esac
 files=("$@")

@@ -111,6 +111,19 @@ mod tests {
         assert_eq!(to_hex(&sealed[18..]), "7fb38ec5c55d4976");
     }
 
+    /// MS-NLMP 3.4.4.2: the checksum is the HMAC's first 8 bytes, sealed with RC4 only when
+    /// KEY_EXCH was negotiated.
+    #[test]
+    fn the_checksum_is_sealed_only_with_key_exch() {
+        let dir = Direction::ClientToServer;
+        let message = b"mechTypes";
+        let mac = crypto::hmac_md5(&sign_key(&ESK, dir), &[&0u32.to_le_bytes(), message]);
+        let plain = signature(&ESK, V2_FLAGS & !flags::KEY_EXCH, dir, 0, message);
+        assert_eq!(&plain[4..12], &mac[..8]);
+        let sealed = signature(&ESK, V2_FLAGS, dir, 0, message);
+        assert_eq!(&sealed[4..12], crypto::rc4(&seal_key(&ESK, V2_FLAGS, dir), &mac[..8]).as_slice());
+    }
+
     #[test]
     fn signature_layout_matches_iis_final_token_shape() {
         let der = [0x30, 0x0c, 0x06, 0x0a, 0x2b, 0x06, 0x01, 0x04, 0x01, 0x82, 0x37, 0x02, 0x02, 0x0a];
