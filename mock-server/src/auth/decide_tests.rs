@@ -808,3 +808,20 @@ fn the_challenge_carries_the_time_as_a_filetime() {
     av.extend_from_slice(&filetime.to_le_bytes());
     assert!(token.windows(av.len()).any(|w| w == av.as_slice()), "no MsvAvTimestamp {filetime} in the CHALLENGE");
 }
+
+/// `_apis/projectCollections/{collection}` (by name or id) shows a collection to its valid users
+/// and to server administrators; any other is missing.
+#[test]
+fn one_collection_is_shown_to_its_users_and_administrators() {
+    let profile = testing::profile();
+    let id = profile.collection("DefaultCollection").unwrap().id;
+    let joseph = |c: &str| {
+        decide_with("", ("CONTOSO\\joseph", "star"), "GET", &format!("/tfs/_apis/projectCollections/{c}")).reason
+    };
+    assert_eq!(joseph("DefaultCollection"), Reason::Ok);
+    assert_eq!(joseph(&id.to_string()), Reason::Ok);
+    assert_eq!(joseph("Other"), Reason::ResourceNotFound);
+    assert_eq!(joseph("Nowhere"), Reason::ResourceNotFound);
+    let admin = decide_as("", "CONTOSO\\admin", "GET", "/tfs/_apis/projectCollections/Other");
+    assert_eq!(admin.reason, Reason::Ok);
+}
