@@ -62,9 +62,10 @@ impl View {
     }
 
     fn copy(&mut self, text: &[u8], from: usize, to: usize) {
-        if to > from {
-            self.segments.push(Segment { view: self.bytes.len(), orig: from, len: to - from, step: 1 });
-            self.bytes.extend_from_slice(&text[from..to]);
+        let run = &text[from..to];
+        if !run.is_empty() {
+            self.segments.push(Segment { view: self.bytes.len(), orig: from, len: run.len(), step: 1 });
+            self.bytes.extend_from_slice(run);
         }
     }
 
