@@ -79,9 +79,12 @@ impl View {
         &self.segments[index.min(self.segments.len() - 1)]
     }
 
+    /// The original offset of view byte `at` (`at == bytes.len()`: the end of the last segment).
     fn original(&self, at: usize) -> usize {
         let s = self.segment(at);
-        s.orig + (at - s.view) * s.step
+        // A decoded escape is a segment of one view byte, so an offset inside a segment is
+        // always one of copied bytes, one original byte each.
+        s.orig + (at - s.view)
     }
 
     fn step_at(&self, at: usize) -> usize {
@@ -259,6 +262,17 @@ mod tests {
         assert_eq!(percent_escape(b"%2541", 0), Some((b'A', 5)));
         assert_eq!(percent_escape(b"%25zz", 0), Some((b'%', 3)));
         assert_eq!(percent_escape(b"%4", 0), None);
+    }
+
+    /// One past the view's end maps to one past the last segment's original bytes.
+    #[test]
+    fn the_end_of_the_view_maps_to_the_end_of_its_last_run() {
+        let text = "ab%41cd\n";
+        let view = View::new(text.as_bytes(), true);
+        assert_eq!(view.bytes, b"abAcd");
+        assert_eq!(view.original(view.bytes.len()), 7);
+        assert_eq!(view.original(2), 2);
+        assert_eq!(view.original(3), 5);
     }
 
     /// Spans across several copied runs and decoded escapes map back exactly.
