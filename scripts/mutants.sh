@@ -16,7 +16,9 @@
 #   MUTANTS_TARGET   the target directory of the mutated builds (default target/mutants): kept
 #                    between runs so only the workspace crates rebuild; never the main target/,
 #                    whose build lock would stall your own cargo commands meanwhile
-#   MUTANTS_TIMEOUT  seconds one mutant's tests may take before it counts as a timeout (300)
+#   MUTANTS_TIMEOUT  seconds one mutant's tests may take before it counts as a timeout (60; the
+#                    library's tests take about 5 s, and a mutant that loops forever
+#                    would otherwise cost 5 minutes)
 #   PROPTEST_CASES   cases of the decision's property test per mutant (300; the suite runs 2,000)
 #   MUTANTS_RE       only the mutants whose description matches this regex (cargo-mutants
 #                    --re), e.g. to re-run the missed ones after adding tests; the table
@@ -63,7 +65,7 @@ export CARGO_PROFILE_TEST_DEBUG=${CARGO_PROFILE_TEST_DEBUG:-0}
 # The decision's 2,000-case property dominated each mutant's test time; 300 cases keep it
 # meaningful (the full suite still runs 2,000).
 export PROPTEST_CASES=${PROPTEST_CASES:-300}
-timeout=${MUTANTS_TIMEOUT:-300}
+timeout=${MUTANTS_TIMEOUT:-60}
 
 command -v cargo-mutants >/dev/null 2>&1 || {
   echo "cargo-mutants is not installed: cargo install --locked cargo-mutants" >&2
@@ -83,7 +85,7 @@ mode=run
 case "${1:-}" in
   --list) mode=list; shift ;;
   --summary) mode=summary; shift ;;
-  -h|--help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h|--help) sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
   -*) echo "scripts/mutants.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
 esac
 files=("$@")
