@@ -376,6 +376,10 @@ fn scan(case: Case, mut list: Vec<(Vec<u8>, Needle)>) -> Scan {
 }
 
 /// The widened span so that it starts and ends on character boundaries.
+///
+/// Equivalent mutants (cargo-mutants): `start > 0` -> `>=` and `end < len` -> `<=` change
+/// nothing, because 0 and `len` are always character boundaries, so the loops stop there anyway;
+/// the bounds only keep `end` past the text from looping.
 fn char_bounds(text: &str, mut start: usize, mut end: usize) -> (usize, usize) {
     while start > 0 && !text.is_char_boundary(start) {
         start -= 1;
