@@ -107,6 +107,10 @@ impl<'t> Specials<'t> {
     }
 
     /// The offset of the next special byte at or after `at` (`text.len()` when none).
+    ///
+    /// Equivalent mutants (cargo-mutants): `n < at` -> `n <= at` (twice) and `self.decode &&`
+    /// -> `||` only search again where the remembered offset is still right, or remember one
+    /// that is then not used: the result is the same, only the work differs.
     fn next_from(&mut self, at: usize) -> usize {
         let end = self.text.len();
         if self.next_break.is_none_or(|n| n < at) {
