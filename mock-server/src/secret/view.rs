@@ -232,6 +232,9 @@ mod tests {
         assert_eq!(shown("a\x1b[12", true), "a");
         assert_eq!(shown("a\x1b]8;;http://x\x1b\\b\x1b]8;;\x07c", true), "abc");
         assert_eq!(shown("a\x1b]0;never ends", true), "a");
+        // Only BEL, or ESC followed by a backslash, ends an OSC: a backslash alone (a Windows path in a
+        // title) does not.
+        assert_eq!(shown("a\x1b]0;C:\\dir\x07b", true), "ab");
         assert_eq!(shown("a\x1b(Bb", true), "ab");
         assert_eq!(shown("ab\x1b", true), "ab");
         assert_eq!(skip_escape(b"x\x1b[m", 1), 4);
