@@ -92,30 +92,7 @@ const EPA_REQUIRE: &str = "[tls]\nenabled = true\n[iis]\nextended-protection = \
 /// A connection with a pending CHALLENGE and the NTLMv2 AUTHENTICATE of CONTOSO\joseph
 /// answering it, binding `bindings`.
 fn bound_logon(profile: &Profile, bindings: Option<[u8; 16]>) -> (ConnectionAuth, String) {
-    let client = ntlm::test_support::TestClient {
-        user: "joseph",
-        domain: "CONTOSO",
-        password: "Passw0rd!",
-        key_exch_and_mic: false,
-        channel_bindings: bindings,
-    };
-    let negotiate = client.negotiate();
-    let input = StepInput {
-        token: &negotiate,
-        negotiate_scheme: false,
-        pending: None,
-        server_challenge: [1; 8],
-        timestamp: 0,
-        channel_bindings: Default::default(),
-    };
-    let Step::Continue { token: challenge, pending, .. } =
-        ntlm::step(&super::acceptor_config(profile), input, &|_, _| None)
-    else {
-        panic!("a NEGOTIATE starts a handshake")
-    };
-    let (auth, _) = client.authenticate(&negotiate, &challenge);
-    let connection = ConnectionAuth::Pending { scheme: Provider::Ntlm, handshake: Box::new(pending) };
-    (connection, format!("NTLM {}", STANDARD.encode(auth)))
+    ntlm_logon_binding(profile, ("joseph", "CONTOSO"), "Passw0rd!", bindings)
 }
 
 /// A connection that has just been sent a CHALLENGE for curl's NEGOTIATE.
@@ -714,11 +691,20 @@ fn a_missing_project_is_reported_by_id_only_on_the_project_route() {
 /// returned connection.
 fn ntlm_logon(
     profile: &Profile,
-    (user, domain): (&'static str, &'static str),
+    who: (&'static str, &'static str),
     password: &'static str,
 ) -> (ConnectionAuth, String) {
-    let client =
-        ntlm::test_support::TestClient { user, domain, password, key_exch_and_mic: false, channel_bindings: None };
+    ntlm_logon_binding(profile, who, password, None)
+}
+
+/// [`ntlm_logon`] with the client's channel bindings (`None`: it sends none).
+fn ntlm_logon_binding(
+    profile: &Profile,
+    (user, domain): (&'static str, &'static str),
+    password: &'static str,
+    channel_bindings: Option<[u8; 16]>,
+) -> (ConnectionAuth, String) {
+    let client = ntlm::test_support::TestClient { user, domain, password, key_exch_and_mic: false, channel_bindings };
     let negotiate = client.negotiate();
     let input = StepInput {
         token: &negotiate,
