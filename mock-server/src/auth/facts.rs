@@ -122,7 +122,8 @@ pub fn find_api_version(query: Option<&str>, accept: Option<&str>) -> Option<Api
     let from_query = query.and_then(|q| {
         q.split('&').find_map(|pair| {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            k.eq_ignore_ascii_case("api-version").then(|| crate::rest::route::percent_decode(&v.replace('+', " ")))
+            k.eq_ignore_ascii_case("api-version")
+                .then(|| crate::rest::route::percent_decode(&v.replace('+', " ")).into_owned())
         })
     });
     let (raw, source) = match from_query {

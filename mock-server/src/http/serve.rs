@@ -182,7 +182,6 @@ impl Connection {
     }
 }
 
-/// What [`Watched`] saw of the request head being read.
 /// The emulated server as a hyper service on one connection: every request goes to
 /// [`super::app::answer`] with the connection's slot.
 #[derive(Clone)]
@@ -206,6 +205,7 @@ impl tower::Service<axum::http::Request<hyper::body::Incoming>> for Emulated {
     }
 }
 
+/// What [`Watched`] saw of the request head being read.
 #[derive(Debug, Default)]
 struct Head {
     /// Bytes arrived since the last answer was written: a request is on its way (an idle

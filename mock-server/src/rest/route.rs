@@ -128,12 +128,7 @@ impl Target {
 
 /// Resolves `path` (without query) for `method` against the profile.
 pub fn resolve(profile: &Profile, method: &str, path: &str) -> Target {
-    // Segments borrow the path unless they hold an escape (most requests: no allocation each).
-    let segments: Vec<Cow<'_, str>> = path
-        .split('/')
-        .filter(|s| !s.is_empty())
-        .map(|s| if s.contains('%') { Cow::Owned(percent_decode(s)) } else { Cow::Borrowed(s) })
-        .collect();
+    let segments: Vec<Cow<'_, str>> = path.split('/').filter(|s| !s.is_empty()).map(percent_decode).collect();
     let mut rest: &[Cow<'_, str>] = &segments;
     if !profile.virtual_directory.is_empty() {
         match rest.split_first() {
@@ -212,8 +207,12 @@ fn capture(template: &'static [Part], segs: &[Cow<'_, str>]) -> Option<Vec<(&'st
     Some(params)
 }
 
-/// Decodes `%XX` escapes (invalid escapes stay as written; invalid UTF-8 is replaced).
-pub fn percent_decode(segment: &str) -> String {
+/// Decodes `%XX` escapes (invalid escapes stay as written; invalid UTF-8 is replaced). A text
+/// without `%` is borrowed as it is.
+pub fn percent_decode(segment: &str) -> Cow<'_, str> {
+    if !segment.contains('%') {
+        return Cow::Borrowed(segment);
+    }
     let bytes = segment.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -230,7 +229,7 @@ pub fn percent_decode(segment: &str) -> String {
         out.push(bytes[i]);
         i += 1;
     }
-    String::from_utf8_lossy(&out).into_owned()
+    Cow::Owned(String::from_utf8_lossy(&out).into_owned())
 }
 
 #[cfg(test)]

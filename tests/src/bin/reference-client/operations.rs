@@ -167,7 +167,7 @@ pub fn describe(method: &Method, url: &str, response: &Response) -> String {
         .headers
         .get("x-tfs-serviceerror")
         .and_then(|v| v.to_str().ok())
-        .map(|v| percent_decode(&v.replace('+', " ")));
+        .map(|v| percent_decode(&v.replace('+', " ")).into_owned());
     let message = service_error.or_else(|| {
         serde_json::from_str::<Value>(&response.body)
             .ok()
