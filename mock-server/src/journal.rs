@@ -12,6 +12,9 @@ use crate::auth::{IisLog, Layer, Reason};
 use crate::profile::Profile;
 use crate::secret::SecretFinder;
 
+mod stored;
+use stored::Stored;
+
 /// The default number of entries kept (oldest dropped first).
 pub const DEFAULT_CAPACITY: usize = 10_000;
 
@@ -119,6 +122,71 @@ pub struct JournalEntry {
     pub would_refuse: Option<crate::soft::WouldRefuse>,
 }
 
+/// A text of a [`Row`], in up to three pieces stored as one (`["/p", "?", "q=1"]` is
+/// `/p?q=1`): a row is recorded without formatting its texts first.
+pub type Text<'a> = [&'a str; 3];
+
+/// `text` as a [`Text`] of one piece.
+pub fn text(text: &str) -> Text<'_> {
+    [text, "", ""]
+}
+
+/// An optional text as a [`Text`] of one piece.
+pub fn opt_text<T: AsRef<str> + ?Sized>(text: Option<&T>) -> Option<Text<'_>> {
+    text.map(|t| [t.as_ref(), "", ""])
+}
+
+/// A journal row borrowed from where it was decided: the same fields as [`JournalEntry`] (its
+/// docs say what each holds), which the server's request path records with
+/// [`Journal::record_row`] without building the owned row (a dozen strings) first.
+#[derive(Clone, Debug)]
+pub struct Row<'a> {
+    /// [`JournalEntry::time_ms`].
+    pub time_ms: u64,
+    /// [`JournalEntry::connection`].
+    pub connection: u64,
+    /// [`JournalEntry::scheme`].
+    pub scheme: Text<'a>,
+    /// [`JournalEntry::host`].
+    pub host: Option<Text<'a>>,
+    /// [`JournalEntry::method`].
+    pub method: Text<'a>,
+    /// [`JournalEntry::path`].
+    pub path: Text<'a>,
+    /// [`JournalEntry::status`].
+    pub status: u16,
+    /// [`JournalEntry::reason`].
+    pub reason: Reason,
+    /// [`JournalEntry::layer`].
+    pub layer: Layer,
+    /// [`JournalEntry::explanation`].
+    pub explanation: Text<'a>,
+    /// [`JournalEntry::hint`].
+    pub hint: Text<'a>,
+    /// [`JournalEntry::identity`].
+    pub identity: Option<Text<'a>>,
+    /// [`JournalEntry::via`].
+    pub via: Option<Text<'a>>,
+    /// [`JournalEntry::credential`]: its kind, scheme, `basic_colon` and `ntlm_message`.
+    pub credential: (CredentialKind, Option<Text<'a>>, Option<bool>, Option<u8>),
+    /// [`JournalEntry::offered`].
+    pub offered: &'a [&'a str],
+    /// [`JournalEntry::api_version`].
+    pub api_version: Option<Text<'a>>,
+    /// [`JournalEntry::user_agent`].
+    pub user_agent: Option<Text<'a>>,
+    /// [`JournalEntry::leg`].
+    pub leg: Option<Text<'a>>,
+    /// [`JournalEntry::secret_in_url`].
+    pub secret_in_url: bool,
+    /// [`JournalEntry::iis_log`]: `sc-status`, `sc-substatus`, `sc-win32-status`, `cs-username`.
+    pub iis_log: (u16, u8, u32, Text<'a>),
+    /// [`JournalEntry::channel_bindings`].
+    pub channel_bindings: Option<crate::ntlm::BindingsSeen>,
+    /// [`JournalEntry::would_refuse`].
+    pub would_refuse: Option<crate::soft::WouldRefuse>,
+}
+
 fn http() -> String {
     "http".to_owned()
 }
@@ -153,7 +221,8 @@ fn map_strings(value: &mut serde_json::Value, edit: &mut impl FnMut(&str) -> Str
 
 #[derive(Default)]
 struct Inner {
-    entries: VecDeque<JournalEntry>,
+    /// Packed (see [`Stored`]): one allocation per row.
+    entries: VecDeque<Stored>,
     next_seq: u64,
     dropped: u64,
 }
@@ -178,7 +247,50 @@ impl Journal {
     }
 
     /// Appends an entry, assigning its sequence number.
-    pub fn record(&self, mut entry: JournalEntry) {
+    pub fn record(&self, entry: JournalEntry) {
+        let offered: Vec<&str> = entry.offered.iter().map(String::as_str).collect();
+        let row = Row {
+            time_ms: entry.time_ms,
+            connection: entry.connection,
+            scheme: text(&entry.scheme),
+            host: opt_text(entry.host.as_ref()),
+            method: text(&entry.method),
+            path: text(&entry.path),
+            status: entry.status,
+            reason: entry.reason,
+            layer: entry.layer,
+            explanation: text(&entry.explanation),
+            hint: text(&entry.hint),
+            identity: opt_text(entry.identity.as_ref()),
+            via: opt_text(entry.via.as_ref()),
+            credential: (
+                entry.credential.kind,
+                opt_text(entry.credential.scheme.as_ref()),
+                entry.credential.basic_colon,
+                entry.credential.ntlm_message,
+            ),
+            offered: &offered,
+            api_version: opt_text(entry.api_version.as_ref()),
+            user_agent: opt_text(entry.user_agent.as_ref()),
+            leg: opt_text(entry.leg.as_ref()),
+            secret_in_url: entry.secret_in_url,
+            iis_log: (
+                entry.iis_log.sc_status,
+                entry.iis_log.sc_substatus,
+                entry.iis_log.sc_win32_status,
+                text(&entry.iis_log.cs_username),
+            ),
+            channel_bindings: entry.channel_bindings,
+            would_refuse: entry.would_refuse.clone(),
+        };
+        self.record_row(row);
+    }
+
+    /// Appends a borrowed row (see [`Row`]), assigning its sequence number: what
+    /// [`Journal::record`] does, without the owned row.
+    pub fn record_row(&self, row: Row<'_>) {
+        // Packed before the lock is taken: the other workers' requests need not wait for it.
+        let mut entry = Stored::pack(row);
         let evicted = {
             let mut inner = self.lock();
             inner.next_seq += 1;
@@ -198,7 +310,7 @@ impl Journal {
 
     /// A copy of the entries, oldest first, with secrets redacted.
     pub fn entries(&self) -> Vec<JournalEntry> {
-        let raw: Vec<JournalEntry> = self.lock().entries.iter().cloned().collect();
+        let raw: Vec<JournalEntry> = self.lock().entries.iter().map(Stored::unpack).collect();
         match self.redactor.get() {
             Some(redactor) => raw.into_iter().map(|e| redactor.redact_entry(e)).collect(),
             None => raw,
@@ -309,7 +421,7 @@ impl Redactor {
 mod tests {
     use super::*;
 
-    fn entry(path: &str) -> JournalEntry {
+    pub(super) fn entry(path: &str) -> JournalEntry {
         JournalEntry {
             seq: 0,
             time_ms: 0,
@@ -438,7 +550,7 @@ mod tests {
         assert_eq!(row.path, "/p?pat=<redacted pat full>");
         assert!(row.secret_in_url);
         // The stored row is untouched: redaction happens on every read.
-        assert_eq!(j.lock().entries[0].path, format!("/p?pat={pat}"));
+        assert_eq!(j.lock().entries[0].unpack().path, format!("/p?pat={pat}"));
     }
 
     #[test]

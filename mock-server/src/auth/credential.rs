@@ -99,12 +99,17 @@ impl Credential {
 
     /// The scheme word for journals (`Basic`, `NTLM`, ...), `None` without a header.
     pub fn scheme(&self) -> Option<String> {
+        self.scheme_name().map(str::to_owned)
+    }
+
+    /// [`Credential::scheme`], borrowed.
+    pub fn scheme_name(&self) -> Option<&str> {
         match self {
             Credential::None => None,
-            Credential::Basic(_) => Some("Basic".to_owned()),
-            Credential::Bearer { .. } => Some("Bearer".to_owned()),
-            Credential::Windows { scheme, .. } => Some(scheme.scheme().to_owned()),
-            Credential::Other { scheme } => Some(scheme.clone()),
+            Credential::Basic(_) => Some("Basic"),
+            Credential::Bearer { .. } => Some("Bearer"),
+            Credential::Windows { scheme, .. } => Some(scheme.scheme()),
+            Credential::Other { scheme } => Some(scheme),
         }
     }
 }

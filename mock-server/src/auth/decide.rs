@@ -4,6 +4,8 @@
 //! state, TFS scheme and credential, credential state and scope, membership, route,
 //! api-version, route permission. The first layer that refuses decides.
 
+use std::fmt::Write as _;
+
 use super::answers;
 use super::decision::{Answer, Decision, Layer, Principal};
 use super::facts::RequestFacts;
@@ -66,7 +68,9 @@ fn tfs_layers(profile: &Profile, facts: &RequestFacts, windows: Option<Principal
     let route = rules::route(profile, facts).map_err(known)?;
     rules::api_version(profile, facts, route).map_err(known)?;
     rules::permission(profile, facts, route, identity.map(|i| (&principal, i))).map_err(known)?;
-    let explanation = format!("{} {} as {} via {}", facts.method, facts.path, principal.account, Via(&principal));
+    // Sized up front: `format!` would guess short and grow the string on every allowed request.
+    let mut explanation = String::with_capacity(facts.method.len() + facts.path.len() + principal.account.len() + 64);
+    let _ = write!(explanation, "{} {} as {} via {}", facts.method, facts.path, principal.account, Via(&principal));
     Ok(Decision::serve(Layer::Permission, route.clone(), explanation).with_principal(Some(principal)))
 }
 

@@ -194,17 +194,22 @@ impl Answer {
 
     /// The challenge schemes offered, for the journal.
     pub fn offered(&self) -> Vec<String> {
+        self.offered_schemes().into_iter().map(str::to_owned).collect()
+    }
+
+    /// [`Answer::offered`], as static names (no allocation when nothing is offered).
+    pub fn offered_schemes(&self) -> Vec<&'static str> {
         let challenges = match self {
             Answer::Tfs { challenges, .. } | Answer::Iis { challenges, .. } => challenges.as_slice(),
-            Answer::Handshake { scheme, .. } => return vec![scheme.scheme().to_owned()],
+            Answer::Handshake { scheme, .. } => return vec![scheme.scheme()],
             Answer::HttpsRedirect { .. } => return Vec::new(),
         };
         challenges
             .iter()
             .map(|c| match c {
-                Challenge::Bearer => "Bearer".to_owned(),
-                Challenge::TfsBasic | Challenge::IisBasic => "Basic".to_owned(),
-                Challenge::Windows(p) => p.scheme().to_owned(),
+                Challenge::Bearer => "Bearer",
+                Challenge::TfsBasic | Challenge::IisBasic => "Basic",
+                Challenge::Windows(p) => p.scheme(),
             })
             .collect()
     }
@@ -245,6 +250,14 @@ impl Reply {
         match self {
             Reply::Serve(_) => Vec::new(),
             Reply::Answer(answer) => answer.offered(),
+        }
+    }
+
+    /// [`Reply::offered`], as static names (no allocation when nothing is offered).
+    pub fn offered_schemes(&self) -> Vec<&'static str> {
+        match self {
+            Reply::Serve(_) => Vec::new(),
+            Reply::Answer(answer) => answer.offered_schemes(),
         }
     }
 

@@ -46,8 +46,15 @@ impl IisLog {
     /// The log fields of a decision answered with `status`; `basic_user` is the user field of
     /// a Basic credential (IIS Basic logs it as sent, even when the logon fails).
     pub fn of(decision: &Decision, status: u16, basic_user: Option<&str>) -> IisLog {
+        let (sc_substatus, sc_win32_status) = Self::codes(decision, status);
+        let cs_username = Self::username(decision, basic_user).to_owned();
+        IisLog { sc_status: status, sc_substatus, sc_win32_status, cs_username }
+    }
+
+    /// `sc-substatus` and `sc-win32-status` of a decision answered with `status`.
+    pub fn codes(decision: &Decision, status: u16) -> (u8, u32) {
         let windows = decision.leg.is_some();
-        let (sc_substatus, sc_win32_status) = match decision.reason {
+        match decision.reason {
             Reason::Ok => (0, 0),
             Reason::NtlmChallenge => (1, SEC_E_NO_CREDENTIALS),
             Reason::NtlmNoHandshake | Reason::NtlmUnsupportedMech => (1, SEC_E_INVALID_TOKEN),
@@ -62,18 +69,23 @@ impl IisLog {
             // TFS answered: IIS saw an anonymous request, whatever TFS made of its credential.
             _ if status == 401 => (2, ACCESS_DENIED),
             _ => (0, 0),
-        };
-        let cs_username = match (&decision.principal, decision.reason) {
+        }
+    }
+
+    /// `cs-username`: who logged on, or the user of a Basic credential IIS refused (`basic_user`,
+    /// logged as sent), or `-`.
+    pub fn username<'a>(decision: &'a Decision, basic_user: Option<&'a str>) -> &'a str {
+        let windows = decision.leg.is_some();
+        match (&decision.principal, decision.reason) {
             // Who logged on, however (a PAT's or job token's owner: UNVERIFIED, no capture).
-            (Some(p), _) => p.account.clone(),
+            (Some(p), _) => &p.account,
             (_, Reason::IisBasicIntercepts | Reason::IdentityLockedOut | Reason::IdentityDisabled)
                 if decision.layer == Layer::Iis && !windows =>
             {
-                basic_user.filter(|u| !u.is_empty()).map_or_else(|| "-".to_owned(), str::to_owned)
+                basic_user.filter(|u| !u.is_empty()).unwrap_or("-")
             }
-            _ => "-".to_owned(),
-        };
-        IisLog { sc_status: status, sc_substatus, sc_win32_status, cs_username }
+            _ => "-",
+        }
     }
 
     /// `401 2 5`, the three numbers as they stand in the log line.

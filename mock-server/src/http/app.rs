@@ -11,7 +11,8 @@ use super::limit_rows::{self, Refused};
 use super::respond::{self, RenderContext};
 use super::state::{AppState, ConnSlot};
 use crate::auth::{Answer, ConnectionUpdate, Credential, Decision, IisLog, Reason, Reply, RequestFacts, Via, decide};
-use crate::journal::{CredentialKind, CredentialSummary, JournalEntry};
+use crate::journal::{CredentialKind, CredentialSummary, Row, opt_text, text};
+use crate::profile::Provider;
 use crate::rest::{self, GitHeaders, RestContext};
 
 /// The emulated server as an axum `Router` (every path goes through the decision).
@@ -66,23 +67,19 @@ pub(super) async fn answer(state: &AppState, slot: ConnSlot, request: Request) -
         state.record_logon(logon);
     }
     let response = respond_to(state, &facts, &extras, &decision, &bytes).await;
-    record(state, facts, extras, decision, response.status().as_u16(), would_refuse);
+    record(state, &facts, &extras, decision, response.status().as_u16(), would_refuse);
     response
 }
 
 /// What the journal keeps of a request refused for its body.
-fn refused_request(facts: &RequestFacts, extras: Extras) -> Refused {
-    let path = match extras.query {
-        Some(q) => format!("{}?{q}", facts.path),
-        None => facts.path.clone(),
-    };
+fn refused_request(facts: &RequestFacts, extras: Extras<'_>) -> Refused {
     Refused {
         connection: facts.connection.id,
         tls: facts.connection.tls.is_some(),
         method: Some(facts.method.clone()),
-        path: Some(path),
-        host: extras.host,
-        user_agent: extras.user_agent,
+        path: Some(extract::path_and_query(&facts.path, extras.query).into_owned()),
+        host: extras.host.map(str::to_owned),
+        user_agent: extras.user_agent.map(str::to_owned),
         credential: summarize(&facts.credential),
     }
 }
@@ -100,30 +97,27 @@ fn plain(status: StatusCode, text: &'static str) -> Response<Body> {
 pub async fn respond_to(
     state: &AppState,
     facts: &RequestFacts,
-    extras: &Extras,
+    extras: &Extras<'_>,
     decision: &Decision,
     body: &[u8],
 ) -> Response<Body> {
-    let host = extras.host.as_deref().unwrap_or("localhost");
+    let host = extras.host.unwrap_or("localhost");
     let ctx = RenderContext {
         profile: state.profile(),
         realm: state.realm(),
         host,
         path: &facts.path,
-        query: extras.query.as_deref(),
+        query: extras.query,
         now: facts.now,
         fixed: state.fixed_headers(),
         activity_id: Uuid::new_v4(),
-        session: extras.session.as_deref(),
+        session: extras.session,
         accept: &facts.accept,
         api_major: facts.api_version.as_ref().and_then(|v| v.parsed).map(|v| v.major),
     };
     match &decision.answer {
         Reply::Answer(Answer::HttpsRedirect { path }) => {
-            let path = match &extras.query {
-                Some(query) => format!("{path}?{query}"),
-                None => path.clone(),
-            };
+            let path = extract::path_and_query(path, extras.query).into_owned();
             respond::render(&Answer::HttpsRedirect { path }, &ctx)
         }
         Reply::Serve(serve) => {
@@ -134,7 +128,7 @@ pub async fn respond_to(
                 origin: &origin,
                 collection: facts.target.collection(),
                 principal: decision.principal.as_ref(),
-                query: extras.query.as_deref(),
+                query: extras.query,
                 method: &facts.method,
                 body: if takes_body { body } else { &[] },
                 headers: if takes_body { extras.git_headers() } else { GitHeaders::default() },
@@ -146,77 +140,77 @@ pub async fn respond_to(
     }
 }
 
-/// Journals the request. Entries are stored as decided and redacted when read (the journal's
-/// readers and the log line below), which keeps redaction off the hot path.
+/// Journals the request: the row is packed from the request's own texts, borrowed
+/// ([`Row`]). Entries are stored as decided and redacted when read (the journal's readers and
+/// the log line below), which keeps redaction off the hot path.
 fn record(
     state: &AppState,
-    facts: RequestFacts,
-    extras: Extras,
+    facts: &RequestFacts,
+    extras: &Extras<'_>,
     decision: Decision,
     status: u16,
     would_refuse: Option<crate::soft::WouldRefuse>,
 ) {
-    let credential = summarize(&facts.credential);
-    let path = match extras.query {
-        Some(q) => format!("{}?{q}", facts.path),
-        None => facts.path,
-    };
-    let offered = decision.answer.offered();
+    let summary = summarize(&facts.credential);
+    let offered = decision.answer.offered_schemes();
     let basic_user = match &facts.credential {
         Credential::Basic(crate::auth::Basic::Pair { user, .. }) => Some(user.expose()),
         _ => None,
     };
-    let iis_log = IisLog::of(&decision, status, basic_user);
-    let principal = decision.principal;
-    let entry = JournalEntry {
-        seq: 0,
+    let (sc_substatus, sc_win32_status) = IisLog::codes(&decision, status);
+    let principal = decision.principal.as_ref();
+    let row = Row {
         time_ms: u64::try_from(facts.now).unwrap_or(0) * 1000,
         connection: facts.connection.id,
-        scheme: if facts.connection.tls.is_some() { "https" } else { "http" }.to_owned(),
-        host: extras.host,
-        method: facts.method,
-        path,
+        scheme: text(if facts.connection.tls.is_some() { "https" } else { "http" }),
+        host: opt_text(extras.host),
+        method: text(&facts.method),
+        path: match extras.query {
+            Some(query) => [&facts.path, "?", query],
+            None => text(&facts.path),
+        },
         status,
         reason: decision.reason,
         layer: decision.layer,
-        explanation: decision.explanation,
-        hint: decision.hint,
-        via: principal.as_ref().map(|p| match &p.via {
-            Via::Pat { name } => format!("pat:{name}"),
-            Via::Windows { scheme } => scheme.scheme().to_ascii_lowercase(),
-            Via::IisBasic => "iis-basic".to_owned(),
-            Via::JobToken { name } => format!("job-token:{name}"),
+        explanation: text(&decision.explanation),
+        hint: text(&decision.hint),
+        via: principal.map(|p| match &p.via {
+            Via::Pat { name } => ["pat:", name, ""],
+            Via::Windows { scheme: Provider::Ntlm } => text("ntlm"),
+            Via::Windows { scheme: Provider::Negotiate } => text("negotiate"),
+            Via::IisBasic => text("iis-basic"),
+            Via::JobToken { name } => ["job-token:", name, ""],
         }),
-        identity: principal.map(|p| p.account),
-        credential,
-        offered,
-        api_version: facts.api_version.map(|v| v.raw),
-        user_agent: extras.user_agent,
-        leg: decision.leg,
+        identity: principal.map(|p| text(&p.account)),
+        credential: (summary.kind, opt_text(facts.credential.scheme_name()), summary.basic_colon, summary.ntlm_message),
+        offered: &offered,
+        api_version: opt_text(facts.api_version.as_ref().map(|v| v.raw.as_str())),
+        user_agent: opt_text(extras.user_agent),
+        leg: opt_text(decision.leg.as_deref()),
         secret_in_url: false,
-        iis_log,
+        iis_log: (status, sc_substatus, sc_win32_status, text(IisLog::username(&decision, basic_user))),
         channel_bindings: decision.channel_bindings,
         would_refuse,
     };
     if tracing::enabled!(target: "ado_mock_server::decision", tracing::Level::INFO) {
-        let shown = state.redactor().redact_entry(entry.clone());
+        let redact = |t: &str| state.redactor().redact(t).0;
+        let path = extract::path_and_query(&facts.path, extras.query);
         tracing::info!(
             target: "ado_mock_server::decision",
             "conn={} {} {} -> {status} {}: {}{}",
-            shown.connection,
-            shown.method,
-            shown.path,
-            shown.reason,
-            shown.explanation,
-            if shown.hint.is_empty() { String::new() } else { format!(" | fix: {}", shown.hint) }
+            facts.connection.id,
+            redact(&facts.method),
+            redact(&path),
+            decision.reason,
+            redact(&decision.explanation),
+            if decision.hint.is_empty() { String::new() } else { format!(" | fix: {}", redact(&decision.hint)) }
         );
     }
-    state.journal().record(entry);
+    state.journal().record_row(row);
 }
 
 fn summarize(credential: &Credential) -> CredentialSummary {
     use crate::auth::Basic;
-    use crate::profile::Provider;
     let mut summary = CredentialSummary { scheme: credential.scheme(), ..CredentialSummary::default() };
     summary.kind = match credential {
         Credential::None => CredentialKind::None,

@@ -3,7 +3,7 @@
 //! full response can be snapshot-tested.
 
 use axum::body::Body;
-use axum::http::{HeaderName, HeaderValue, Response, StatusCode, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Response, StatusCode, header};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde::Serialize;
@@ -53,6 +53,12 @@ pub struct FixedHeaders {
     pub process_id: HeaderValue,
     /// `X-VSS-SenderDeploymentId`: the deployment id.
     pub deployment_id: HeaderValue,
+    /// Every header of an allowed request's answer ([`render_rest`]), in the server's order,
+    /// with placeholders where a value changes per request (`Content-Type`, the activity ids,
+    /// the session echo, the session cookies): a response clones it and replaces those in place
+    /// (`HeaderMap::insert` keeps an existing name's position), instead of inserting a dozen
+    /// headers one by one.
+    rest_head: HeaderMap,
 }
 
 impl FixedHeaders {
@@ -60,8 +66,40 @@ impl FixedHeaders {
     pub fn new(profile: &Profile, process_id: Uuid, deployment_id: Uuid) -> Self {
         let server = HeaderValue::from_str(&format!("Microsoft-IIS/{}", profile.iis.version))
             .unwrap_or_else(|_| HeaderValue::from_static("Microsoft-IIS"));
-        Self { server, process_id: uuid_value(process_id), deployment_id: uuid_value(deployment_id) }
+        let mut fixed = Self {
+            server,
+            process_id: uuid_value(process_id),
+            deployment_id: uuid_value(deployment_id),
+            rest_head: HeaderMap::new(),
+        };
+        fixed.rest_head = rest_head(profile, &fixed);
+        fixed
     }
+}
+
+/// The template of [`FixedHeaders::rest_head`]: the headers [`render_rest`] sets, in its order,
+/// built by the same code ([`tfs_headers`], [`Head::tail`]) so the two cannot drift apart.
+fn rest_head(profile: &Profile, fixed: &FixedHeaders) -> HeaderMap {
+    let accept = AcceptFacts::default();
+    let ctx = RenderContext {
+        profile,
+        realm: "",
+        host: "",
+        path: "",
+        query: None,
+        fixed,
+        activity_id: Uuid::nil(),
+        session: None,
+        accept: &accept,
+        api_major: None,
+        now: 0,
+    };
+    let mut head = Head::new(StatusCode::OK, Body::empty());
+    head.set(header::CACHE_CONTROL, "private");
+    head.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    tfs_headers(&mut head, &ctx);
+    head.tail();
+    std::mem::take(head.response.headers_mut())
 }
 
 /// Renders a refusal or handshake step (allowed requests are rendered by [`render_rest`]).
@@ -75,24 +113,63 @@ pub fn render(answer: &Answer, ctx: &RenderContext<'_>) -> Resp {
     }
 }
 
-/// Renders a REST body with TFS's headers (and a final Negotiate token, if any).
+/// Renders a REST body with TFS's headers (and a final Negotiate token, if any): the server's
+/// [`FixedHeaders::rest_head`] with this request's values put in place.
 pub fn render_rest(rest: RestResponse, final_token: Option<&[u8]>, ctx: &RenderContext<'_>) -> Resp {
-    let status = StatusCode::from_u16(rest.status).unwrap_or(StatusCode::OK);
-    let mut head = Head::new(status, Body::from(rest.body));
-    head.set(header::CACHE_CONTROL, "private");
+    let mut response = Response::new(Body::from(rest.body));
+    *response.status_mut() = StatusCode::from_u16(rest.status).unwrap_or(StatusCode::OK);
+    let headers = response.headers_mut();
+    *headers = ctx.fixed.rest_head.clone();
     let content_type = match rest.content_type {
         std::borrow::Cow::Borrowed(text) => HeaderValue::from_static(text),
         std::borrow::Cow::Owned(text) => {
             HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream"))
         }
     };
-    head.insert(header::CONTENT_TYPE, content_type);
-    tfs_headers(&mut head, ctx);
-    head.tail();
-    if let Some(token) = final_token {
-        head.append(header::WWW_AUTHENTICATE, &format!("Negotiate {}", STANDARD.encode(token)));
+    headers.insert(header::CONTENT_TYPE, content_type);
+    per_request_values(headers, ctx);
+    if let Some(token) = final_token
+        && let Ok(value) = HeaderValue::from_str(&format!("Negotiate {}", STANDARD.encode(token)))
+    {
+        headers.append(header::WWW_AUTHENTICATE, value);
     }
-    head.response
+    response
+}
+
+/// Replaces the per-request values of [`tfs_headers`] in a copy of the template, where they
+/// stand: the activity ids, the session echo, the session cookies.
+fn per_request_values(headers: &mut HeaderMap, ctx: &RenderContext<'_>) {
+    let tfs = &ctx.profile.tfs;
+    if tfs.activity_headers {
+        let (activity, session) = activity_values(ctx);
+        headers.insert(ACTIVITY_ID, activity.clone());
+        headers.insert(X_TFS_SESSION, session);
+        headers.insert(X_VSS_E2EID, activity);
+    }
+    if tfs.session_cookies
+        && let header::Entry::Occupied(mut cookies) = headers.entry(header::SET_COOKIE)
+    {
+        let [id, active] = session_cookies(ctx);
+        drop(cookies.insert_mult(id));
+        cookies.append(active);
+    }
+}
+
+/// `ActivityId` (also `X-VSS-E2EID`) and `X-TFS-Session`: the client's session echoed, or the
+/// activity id.
+fn activity_values(ctx: &RenderContext<'_>) -> (HeaderValue, HeaderValue) {
+    let activity = uuid_value(ctx.activity_id);
+    let session = ctx.session.and_then(|s| HeaderValue::from_str(s).ok()).unwrap_or_else(|| activity.clone());
+    (activity, session)
+}
+
+/// TFS 2015's `Tfs-SessionId` and `Tfs-SessionActive` cookies.
+fn session_cookies(ctx: &RenderContext<'_>) -> [HeaderValue; 2] {
+    let value = |text: String| HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static(""));
+    [
+        value(format!("Tfs-SessionId={}; path=/", ctx.activity_id.hyphenated())),
+        value(format!("Tfs-SessionActive={}; path=/", session_active(ctx.now))),
+    ]
 }
 
 /// ASP.NET's `Response.Redirect`: 302, `Location`, and its "Object moved" page.
@@ -358,9 +435,8 @@ fn tfs_headers(head: &mut Head, ctx: &RenderContext<'_>) {
     head.insert(header::SERVER, ctx.fixed.server.clone());
     head.insert(X_TFS_PROCESSID, ctx.fixed.process_id.clone());
     if tfs.activity_headers {
-        let activity = uuid_value(ctx.activity_id);
+        let (activity, session) = activity_values(ctx);
         head.insert(ACTIVITY_ID, activity.clone());
-        let session = ctx.session.and_then(|s| HeaderValue::from_str(s).ok()).unwrap_or_else(|| activity.clone());
         head.insert(X_TFS_SESSION, session);
         head.insert(X_VSS_E2EID, activity);
     }
@@ -374,8 +450,9 @@ fn tfs_headers(head: &mut Head, ctx: &RenderContext<'_>) {
         head.insert(X_VSS_DEPLOYMENT, ctx.fixed.deployment_id.clone());
     }
     if tfs.session_cookies {
-        head.append(header::SET_COOKIE, &format!("Tfs-SessionId={}; path=/", ctx.activity_id.hyphenated()));
-        head.append(header::SET_COOKIE, &format!("Tfs-SessionActive={}; path=/", session_active(ctx.now)));
+        for cookie in session_cookies(ctx) {
+            head.response.headers_mut().append(header::SET_COOKIE, cookie);
+        }
     }
 }
 
@@ -431,6 +508,63 @@ impl Head {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The REST answer's head as it was built before the template: header by header.
+    fn built_one_by_one(rest: &RestResponse, final_token: Option<&[u8]>, ctx: &RenderContext<'_>) -> Resp {
+        let mut head = Head::new(StatusCode::from_u16(rest.status).unwrap(), Body::from(rest.body.clone()));
+        head.set(header::CACHE_CONTROL, "private");
+        head.set(header::CONTENT_TYPE, &rest.content_type);
+        tfs_headers(&mut head, ctx);
+        head.tail();
+        if let Some(token) = final_token {
+            head.append(header::WWW_AUTHENTICATE, &format!("Negotiate {}", STANDARD.encode(token)));
+        }
+        head.response
+    }
+
+    fn in_order(response: &Resp) -> Vec<(String, String)> {
+        let headers = response.headers();
+        headers.iter().map(|(n, v)| (n.to_string(), v.to_str().unwrap().to_owned())).collect()
+    }
+
+    #[test]
+    fn the_rest_template_gives_every_release_the_headers_built_one_by_one() {
+        use crate::profile::Release;
+        let accept = AcceptFacts::default();
+        for release in Release::ALL {
+            for (activity, cookies, session) in [(true, true, Some("0a0b")), (false, false, None), (true, false, None)]
+            {
+                let toml = format!(
+                    "release = \"{}\"\n[tfs]\nactivity-headers = {activity}\nsession-cookies = {cookies}\n",
+                    release.name()
+                );
+                let profile = Profile::from_toml_str(&toml, "t", 0).unwrap();
+                let fixed = FixedHeaders::new(&profile, Uuid::from_u128(1), Uuid::from_u128(2));
+                let ctx = RenderContext {
+                    profile: &profile,
+                    realm: "r",
+                    host: "h",
+                    path: "/p",
+                    query: None,
+                    fixed: &fixed,
+                    activity_id: Uuid::from_u128(0xabc),
+                    session,
+                    accept: &accept,
+                    api_major: None,
+                    now: 1_700_000_000,
+                };
+                for (rest, token) in [
+                    (RestResponse::new(200, "application/json; charset=utf-8", "{}"), None),
+                    (RestResponse::new(201, "application/x-git-upload-pack-result".to_owned(), "x"), Some(&b"tok"[..])),
+                ] {
+                    let want = built_one_by_one(&rest, token, &ctx);
+                    let got = render_rest(rest, token, &ctx);
+                    assert_eq!(got.status(), want.status());
+                    assert_eq!(in_order(&got), in_order(&want), "{toml}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn url_encoding_matches_httputility() {
