@@ -21,6 +21,13 @@ FIGURES = {
             ("authenticated / bare endpoint", "mock-pat", "hello", "rps"),
             ("server CPU per request, authenticated / bare endpoint", "mock-pat", "hello", "server_cpu_us"),
             ("authenticated / bare endpoint with the same bytes", "mock-pat", "hello-same-bytes", "rps"),
+            # Issue 14's CPU figure: the mock's work beyond HTTP/1.1 itself, same bytes on the wire.
+            (
+                "server CPU per request, authenticated / bare endpoint with the same bytes",
+                "mock-pat",
+                "hello-same-bytes",
+                "server_cpu_us",
+            ),
             ("same bytes / bare endpoint", "hello-same-bytes", "hello", "rps"),
             ("authenticated / Mountebank keep-alive", "mock-pat", "mb-keepalive", "rps"),
             ("authenticated / Mountebank default (closes)", "mock-pat", "mb-close", "rps"),
