@@ -59,7 +59,7 @@ pub(super) fn locked_or_disabled(
 /// The principal of an identity.
 pub(super) fn principal(identity: &Identity, via: Via) -> Principal {
     Principal {
-        account: identity.account.to_string(),
+        account: identity.account.qualified(),
         id: identity.id,
         display_name: identity.display_name.clone(),
         via,

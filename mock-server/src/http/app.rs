@@ -122,7 +122,10 @@ pub async fn respond_to(
         }
         Reply::Serve(serve) => {
             let scheme = if facts.connection.tls.is_some() { "https" } else { "http" };
-            let origin = format!("{scheme}://{host}");
+            let mut origin = String::with_capacity(scheme.len() + 3 + host.len());
+            origin.push_str(scheme);
+            origin.push_str("://");
+            origin.push_str(host);
             let takes_body = serve.route.row().takes_body;
             let rest_ctx = RestContext {
                 origin: &origin,
@@ -151,7 +154,7 @@ fn record(
     status: u16,
     would_refuse: Option<crate::soft::WouldRefuse>,
 ) {
-    let summary = summarize(&facts.credential);
+    let (kind, basic_colon, ntlm_message) = summary_codes(&facts.credential);
     let offered = decision.answer.offered_schemes();
     let basic_user = match &facts.credential {
         Credential::Basic(crate::auth::Basic::Pair { user, .. }) => Some(user.expose()),
@@ -182,7 +185,7 @@ fn record(
             Via::JobToken { name } => ["job-token:", name, ""],
         }),
         identity: principal.map(|p| text(&p.account)),
-        credential: (summary.kind, opt_text(facts.credential.scheme_name()), summary.basic_colon, summary.ntlm_message),
+        credential: (kind, opt_text(facts.credential.scheme_name()), basic_colon, ntlm_message),
         offered: &offered,
         api_version: opt_text(facts.api_version.as_ref().map(|v| v.raw.as_str())),
         user_agent: opt_text(extras.user_agent),
@@ -210,31 +213,37 @@ fn record(
 }
 
 fn summarize(credential: &Credential) -> CredentialSummary {
+    let (kind, basic_colon, ntlm_message) = summary_codes(credential);
+    CredentialSummary { kind, scheme: credential.scheme(), basic_colon, ntlm_message }
+}
+
+/// [`summarize`] without the scheme's text: the kind, whether Basic had a `:`, and the NTLM
+/// message type.
+fn summary_codes(credential: &Credential) -> (CredentialKind, Option<bool>, Option<u8>) {
     use crate::auth::Basic;
-    let mut summary = CredentialSummary { scheme: credential.scheme(), ..CredentialSummary::default() };
-    summary.kind = match credential {
-        Credential::None => CredentialKind::None,
+    match credential {
+        Credential::None => (CredentialKind::None, None, None),
         Credential::Basic(basic) => {
-            summary.basic_colon = Some(matches!(basic, Basic::Pair { .. }));
-            match basic {
+            let kind = match basic {
                 Basic::Pair { .. } if basic.pat().is_some() => CredentialKind::BasicPat,
                 Basic::Pair { .. } => CredentialKind::BasicPassword,
                 Basic::NoColon { .. } => CredentialKind::BasicNoColon,
                 Basic::NotBase64 => CredentialKind::BasicNotBase64,
                 Basic::Empty => CredentialKind::BasicEmpty,
-            }
+            };
+            (kind, Some(matches!(basic, Basic::Pair { .. })), None)
         }
-        Credential::Bearer { .. } => CredentialKind::Bearer,
+        Credential::Bearer { .. } => (CredentialKind::Bearer, None, None),
         Credential::Windows { scheme, token } => {
-            summary.ntlm_message = Some(match token {
+            let message = match token {
                 Some(t) if t.starts_with(b"NTLMSSP\0") && t.len() >= 12 => t[8],
                 _ => 0,
-            });
-            if *scheme == Provider::Ntlm { CredentialKind::Ntlm } else { CredentialKind::Negotiate }
+            };
+            let kind = if *scheme == Provider::Ntlm { CredentialKind::Ntlm } else { CredentialKind::Negotiate };
+            (kind, None, Some(message))
         }
-        Credential::Other { .. } => CredentialKind::Other,
-    };
-    summary
+        Credential::Other { .. } => (CredentialKind::Other, None, None),
+    }
 }
 
 #[cfg(test)]

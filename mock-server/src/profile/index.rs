@@ -50,7 +50,7 @@ pub enum BareName<'a> {
 impl Profile {
     /// The identity with this account (`DOMAIN\user`, case-insensitive).
     pub fn identity(&self, account: &str) -> Option<&Identity> {
-        let i = *self.index.by_account.get(&account.to_ascii_lowercase())?;
+        let i = *self.index.by_account.get(&*lowercase(account, &mut [0; 128]))?;
         self.identities.get(i)
     }
 
@@ -64,7 +64,7 @@ impl Profile {
     /// The identity a user principal name (`user@suffix`) names: an explicit UPN, or the
     /// implicit `user@<dns-domain>` of an account of the server's domain (case-insensitive).
     pub fn upn_identity(&self, upn: &str) -> Option<&Identity> {
-        let i = *self.index.by_upn.get(&upn.to_ascii_lowercase())?;
+        let i = *self.index.by_upn.get(&*lowercase(upn, &mut [0; 128]))?;
         self.identities.get(i)
     }
 
@@ -103,5 +103,19 @@ impl Profile {
     /// The identity an NTLM AUTHENTICATE names (its user and domain fields as sent).
     pub fn windows_identity(&self, user: &str, domain: &str) -> Option<&Identity> {
         self.logon_identity(user, domain, BareName::LocalThenDomain)
+    }
+}
+
+/// `text` in ASCII lower case: written into `buffer` when it fits (an account is looked up on
+/// every authenticated request), allocated otherwise.
+fn lowercase<'a>(text: &'a str, buffer: &'a mut [u8]) -> std::borrow::Cow<'a, str> {
+    match buffer.get_mut(..text.len()) {
+        Some(slot) => {
+            slot.copy_from_slice(text.as_bytes());
+            slot.make_ascii_lowercase();
+            // ASCII case changes keep UTF-8 valid.
+            std::str::from_utf8(slot).map_or_else(|_| text.to_ascii_lowercase().into(), std::borrow::Cow::Borrowed)
+        }
+        None => text.to_ascii_lowercase().into(),
     }
 }

@@ -201,6 +201,18 @@ impl fmt::Display for Account {
     }
 }
 
+impl Account {
+    /// `DOMAIN\user`, as [`Display`](fmt::Display) writes it, in one allocation of the exact
+    /// size (a principal is built from it on every allowed request).
+    pub fn qualified(&self) -> String {
+        let mut text = String::with_capacity(self.domain.len() + 1 + self.user.len());
+        text.push_str(&self.domain);
+        text.push('\\');
+        text.push_str(&self.user);
+        text
+    }
+}
+
 /// An identity known to the server.
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "kebab-case")]
