@@ -140,3 +140,66 @@ pub fn path_and_query<'a>(path: &'a str, query: Option<&str>) -> Cow<'a, str> {
         None => Cow::Borrowed(path),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use axum::http::{HeaderValue, Request};
+
+    use super::*;
+    use crate::auth::Basic;
+
+    fn parts(uri: &str, headers: &[(&str, HeaderValue)]) -> Parts {
+        let mut builder = Request::get(uri);
+        for (name, value) in headers {
+            builder = builder.header(*name, value.clone());
+        }
+        builder.body(()).unwrap().into_parts().0
+    }
+
+    fn read(parts: &Parts) -> (RequestFacts, Extras<'_>) {
+        let profile = crate::testing::profile();
+        facts(&profile, parts, (1, ConnectionAuth::None, None), 0, [0; 8])
+    }
+
+    #[test]
+    fn the_first_value_of_a_header_decides_even_when_it_is_not_text() {
+        let not_text = HeaderValue::from_bytes(b"caf\xe9").unwrap();
+        let parts = parts(
+            "/tfs/DefaultCollection/_apis/projects",
+            &[
+                ("user-agent", not_text),
+                ("user-agent", HeaderValue::from_static("second")),
+                ("x-tfs-session", HeaderValue::from_static("0a0b")),
+                ("x-tfs-session", HeaderValue::from_static("0c0d")),
+                ("authorization", HeaderValue::from_static("Basic OmFiYw==")),
+                ("authorization", HeaderValue::from_static("Bearer x")),
+            ],
+        );
+        let (facts, extras) = read(&parts);
+        // As `HeaderMap::get(..).to_str().ok()`: the first value, unreadable, means none.
+        assert_eq!(extras.user_agent, None);
+        assert_eq!(extras.session, Some("0a0b"));
+        assert!(matches!(facts.credential, Credential::Basic(Basic::Pair { .. })), "{:?}", facts.credential);
+    }
+
+    #[test]
+    fn without_host_the_request_targets_authority_is_the_host() {
+        let parts = parts("http://tfs.contoso.local:8080/tfs/_apis/projects?api-version=5.0", &[]);
+        let (facts, extras) = read(&parts);
+        assert_eq!((extras.host, extras.query), (Some("tfs.contoso.local:8080"), Some("api-version=5.0")));
+        assert_eq!(facts.api_version.map(|v| v.raw), Some("5.0".to_owned()));
+        let with_host = super::tests::parts("http://a:1/tfs/", &[("host", HeaderValue::from_static("b:2"))]);
+        assert_eq!(read(&with_host).1.host, Some("b:2"));
+    }
+
+    #[test]
+    fn a_session_that_is_not_an_id_is_not_echoed_and_methods_are_upper_case() {
+        let long = HeaderValue::from_str(&"a".repeat(65)).unwrap();
+        let parts = parts("/tfs/", &[("x-tfs-session", long)]);
+        assert_eq!(read(&parts).1.session, None);
+        let mut lower = super::tests::parts("/tfs/", &[("x-tfs-session", HeaderValue::from_static("zz"))]);
+        lower.method = axum::http::Method::from_bytes(b"propfind").unwrap();
+        let (facts, extras) = read(&lower);
+        assert_eq!((facts.method.as_str(), extras.session), ("PROPFIND", None));
+    }
+}

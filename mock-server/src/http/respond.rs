@@ -44,15 +44,15 @@ pub struct RenderContext<'a> {
 type Resp = Response<Body>;
 
 /// Header values that stay the same for a server's life, rendered once at start instead of on
-/// every response.
+/// every response. Read-only once built: the REST template below is derived from the others.
 #[derive(Clone, Debug)]
 pub struct FixedHeaders {
     /// `Server: Microsoft-IIS/<[iis] version>`.
-    pub server: HeaderValue,
+    server: HeaderValue,
     /// `X-TFS-ProcessId`: the process id, a random UUID per start.
-    pub process_id: HeaderValue,
+    process_id: HeaderValue,
     /// `X-VSS-SenderDeploymentId`: the deployment id.
-    pub deployment_id: HeaderValue,
+    deployment_id: HeaderValue,
     /// Every header of an allowed request's answer ([`render_rest`]), in the server's order,
     /// with placeholders where a value changes per request (`Content-Type`, the activity ids,
     /// the session echo, the session cookies): a response clones it and replaces those in place

@@ -224,6 +224,42 @@ mod tests {
 
     use super::*;
 
+    fn layer() -> impl Strategy<Value = Layer> {
+        use Layer as L;
+        prop::sample::select(vec![
+            L::Host,
+            L::Iis,
+            L::Scheme,
+            L::Credential,
+            L::Membership,
+            L::Route,
+            L::ApiVersion,
+            L::Permission,
+            L::Limits,
+        ])
+    }
+
+    fn kind() -> impl Strategy<Value = CredentialKind> {
+        use CredentialKind as K;
+        prop::sample::select(vec![
+            K::None,
+            K::BasicPat,
+            K::BasicPassword,
+            K::BasicNoColon,
+            K::BasicNotBase64,
+            K::BasicEmpty,
+            K::Bearer,
+            K::Ntlm,
+            K::Negotiate,
+            K::Other,
+        ])
+    }
+
+    fn bindings() -> impl Strategy<Value = Option<BindingsSeen>> {
+        use BindingsSeen as B;
+        proptest::option::of(prop::sample::select(vec![B::Absent, B::Zeros, B::Matched, B::Mismatched, B::Unchecked]))
+    }
+
     fn text() -> impl Strategy<Value = String> {
         prop_oneof![Just(String::new()), "[a-z]{1,8}", ".{0,40}"]
     }
@@ -255,11 +291,12 @@ mod tests {
             (any::<u16>(), any::<u8>(), any::<u32>(), text()),
             proptest::collection::vec(text(), 0..5),
             any::<bool>(),
+            (layer(), kind(), bindings(), layer()),
         );
         (texts, numbers).prop_map(
             |(
                 (scheme, host, method, path, explanation, hint, identity, via, cscheme, api, agent, leg),
-                (seq, time_ms, connection, status, reason, flag, basic_colon, ntlm_message, iis, offered, soft),
+                (seq, time_ms, connection, status, reason, flag, basic_colon, ntlm_message, iis, offered, soft, codes),
             )| JournalEntry {
                 seq,
                 time_ms,
@@ -270,24 +307,19 @@ mod tests {
                 path,
                 status,
                 reason,
-                layer: if flag { Layer::Iis } else { Layer::Permission },
+                layer: codes.0,
                 explanation: explanation.clone(),
                 hint: hint.clone(),
                 identity,
                 via,
-                credential: CredentialSummary {
-                    kind: if flag { CredentialKind::Ntlm } else { CredentialKind::BasicPat },
-                    scheme: cscheme,
-                    basic_colon,
-                    ntlm_message,
-                },
+                credential: CredentialSummary { kind: codes.1, scheme: cscheme, basic_colon, ntlm_message },
                 offered,
                 api_version: api,
                 user_agent: agent,
                 leg,
                 secret_in_url: !flag,
                 iis_log: IisLog { sc_status: iis.0, sc_substatus: iis.1, sc_win32_status: iis.2, cs_username: iis.3 },
-                channel_bindings: flag.then_some(BindingsSeen::Matched),
+                channel_bindings: codes.2,
                 would_refuse: soft.then_some(WouldRefuse {
                     status,
                     reason,
@@ -320,5 +352,43 @@ mod tests {
         let back = journal.lock().entries[0].unpack();
         assert_eq!((back.host.as_deref(), back.user_agent.as_deref()), (Some(""), None));
         assert_eq!(back, JournalEntry { seq: 1, ..entry });
+    }
+
+    #[test]
+    fn a_text_in_pieces_is_stored_as_one() {
+        let journal = crate::journal::Journal::new(1);
+        let row = Row {
+            time_ms: 0,
+            connection: 1,
+            scheme: crate::journal::text("https"),
+            host: None,
+            method: crate::journal::text("GET"),
+            path: ["/p", "?", "q=1"],
+            status: 200,
+            reason: Reason::Ok,
+            layer: Layer::Permission,
+            explanation: ["a", "", "b"],
+            hint: crate::journal::text(""),
+            identity: Some(crate::journal::text("CONTOSO\\joseph")),
+            via: Some(["pat:", "ci", ""]),
+            credential: (CredentialKind::BasicPat, Some(crate::journal::text("Basic")), Some(true), None),
+            offered: &["Bearer", "NTLM"],
+            api_version: None,
+            user_agent: Some(["", "", ""]),
+            leg: None,
+            secret_in_url: false,
+            iis_log: (200, 0, 0, ["CONTOSO", "\\", "joseph"]),
+            channel_bindings: None,
+            would_refuse: None,
+        };
+        journal.record_row(row);
+        let back = journal.entries().remove(0);
+        assert_eq!((back.scheme.as_str(), back.path.as_str(), back.explanation.as_str()), ("https", "/p?q=1", "ab"));
+        assert_eq!((back.via.as_deref(), back.user_agent.as_deref()), (Some("pat:ci"), Some("")));
+        assert_eq!(
+            (back.iis_log.cs_username.as_str(), back.offered),
+            ("CONTOSO\\joseph", vec!["Bearer".to_owned(), "NTLM".to_owned()])
+        );
+        assert_eq!(back.credential.scheme.as_deref(), Some("Basic"));
     }
 }
