@@ -124,15 +124,15 @@ pub struct JournalEntry {
 
 /// A text of a [`Row`], in up to three pieces stored as one (`["/p", "?", "q=1"]` is
 /// `/p?q=1`): a row is recorded without formatting its texts first.
-pub type Text<'a> = [&'a str; 3];
+pub(crate) type Text<'a> = [&'a str; 3];
 
 /// `text` as a [`Text`] of one piece.
-pub fn text(text: &str) -> Text<'_> {
+pub(crate) fn text(text: &str) -> Text<'_> {
     [text, "", ""]
 }
 
 /// An optional text as a [`Text`] of one piece.
-pub fn opt_text<T: AsRef<str> + ?Sized>(text: Option<&T>) -> Option<Text<'_>> {
+pub(crate) fn opt_text<T: AsRef<str> + ?Sized>(text: Option<&T>) -> Option<Text<'_>> {
     text.map(|t| [t.as_ref(), "", ""])
 }
 
@@ -140,51 +140,51 @@ pub fn opt_text<T: AsRef<str> + ?Sized>(text: Option<&T>) -> Option<Text<'_>> {
 /// docs say what each holds), which the server's request path records with
 /// [`Journal::record_row`] without building the owned row (a dozen strings) first.
 #[derive(Clone, Debug)]
-pub struct Row<'a> {
+pub(crate) struct Row<'a> {
     /// [`JournalEntry::time_ms`].
-    pub time_ms: u64,
+    pub(crate) time_ms: u64,
     /// [`JournalEntry::connection`].
-    pub connection: u64,
+    pub(crate) connection: u64,
     /// [`JournalEntry::scheme`].
-    pub scheme: Text<'a>,
+    pub(crate) scheme: Text<'a>,
     /// [`JournalEntry::host`].
-    pub host: Option<Text<'a>>,
+    pub(crate) host: Option<Text<'a>>,
     /// [`JournalEntry::method`].
-    pub method: Text<'a>,
+    pub(crate) method: Text<'a>,
     /// [`JournalEntry::path`].
-    pub path: Text<'a>,
+    pub(crate) path: Text<'a>,
     /// [`JournalEntry::status`].
-    pub status: u16,
+    pub(crate) status: u16,
     /// [`JournalEntry::reason`].
-    pub reason: Reason,
+    pub(crate) reason: Reason,
     /// [`JournalEntry::layer`].
-    pub layer: Layer,
+    pub(crate) layer: Layer,
     /// [`JournalEntry::explanation`].
-    pub explanation: Text<'a>,
+    pub(crate) explanation: Text<'a>,
     /// [`JournalEntry::hint`].
-    pub hint: Text<'a>,
+    pub(crate) hint: Text<'a>,
     /// [`JournalEntry::identity`].
-    pub identity: Option<Text<'a>>,
+    pub(crate) identity: Option<Text<'a>>,
     /// [`JournalEntry::via`].
-    pub via: Option<Text<'a>>,
+    pub(crate) via: Option<Text<'a>>,
     /// [`JournalEntry::credential`]: its kind, scheme, `basic_colon` and `ntlm_message`.
-    pub credential: (CredentialKind, Option<Text<'a>>, Option<bool>, Option<u8>),
+    pub(crate) credential: (CredentialKind, Option<Text<'a>>, Option<bool>, Option<u8>),
     /// [`JournalEntry::offered`].
-    pub offered: &'a [&'a str],
+    pub(crate) offered: &'a [&'a str],
     /// [`JournalEntry::api_version`].
-    pub api_version: Option<Text<'a>>,
+    pub(crate) api_version: Option<Text<'a>>,
     /// [`JournalEntry::user_agent`].
-    pub user_agent: Option<Text<'a>>,
+    pub(crate) user_agent: Option<Text<'a>>,
     /// [`JournalEntry::leg`].
-    pub leg: Option<Text<'a>>,
+    pub(crate) leg: Option<Text<'a>>,
     /// [`JournalEntry::secret_in_url`].
-    pub secret_in_url: bool,
+    pub(crate) secret_in_url: bool,
     /// [`JournalEntry::iis_log`]: `sc-status`, `sc-substatus`, `sc-win32-status`, `cs-username`.
-    pub iis_log: (u16, u8, u32, Text<'a>),
+    pub(crate) iis_log: (u16, u8, u32, Text<'a>),
     /// [`JournalEntry::channel_bindings`].
-    pub channel_bindings: Option<crate::ntlm::BindingsSeen>,
+    pub(crate) channel_bindings: Option<crate::ntlm::BindingsSeen>,
     /// [`JournalEntry::would_refuse`].
-    pub would_refuse: Option<crate::soft::WouldRefuse>,
+    pub(crate) would_refuse: Option<crate::soft::WouldRefuse>,
 }
 
 fn http() -> String {
@@ -288,7 +288,7 @@ impl Journal {
 
     /// Appends a borrowed row (see [`Row`]), assigning its sequence number: what
     /// [`Journal::record`] does, without the owned row.
-    pub fn record_row(&self, row: Row<'_>) {
+    pub(crate) fn record_row(&self, row: Row<'_>) {
         // Packed before the lock is taken: the other workers' requests need not wait for it.
         let mut entry = Stored::pack(row);
         let evicted = {
