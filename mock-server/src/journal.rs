@@ -248,42 +248,57 @@ impl Journal {
 
     /// Appends an entry, assigning its sequence number.
     pub fn record(&self, entry: JournalEntry) {
-        let offered: Vec<&str> = entry.offered.iter().map(String::as_str).collect();
-        let row = Row {
-            time_ms: entry.time_ms,
-            connection: entry.connection,
-            scheme: text(&entry.scheme),
-            host: opt_text(entry.host.as_ref()),
-            method: text(&entry.method),
-            path: text(&entry.path),
-            status: entry.status,
-            reason: entry.reason,
-            layer: entry.layer,
-            explanation: text(&entry.explanation),
-            hint: text(&entry.hint),
-            identity: opt_text(entry.identity.as_ref()),
-            via: opt_text(entry.via.as_ref()),
-            credential: (
-                entry.credential.kind,
-                opt_text(entry.credential.scheme.as_ref()),
-                entry.credential.basic_colon,
-                entry.credential.ntlm_message,
-            ),
+        // Destructured without `..`: a field added to `JournalEntry` must be carried to `Row`.
+        let JournalEntry {
+            seq: _,
+            time_ms,
+            connection,
+            scheme,
+            host,
+            method,
+            path,
+            status,
+            reason,
+            layer,
+            explanation,
+            hint,
+            identity,
+            via,
+            credential: CredentialSummary { kind, scheme: credential_scheme, basic_colon, ntlm_message },
+            offered,
+            api_version,
+            user_agent,
+            leg,
+            secret_in_url,
+            iis_log: IisLog { sc_status, sc_substatus, sc_win32_status, cs_username },
+            channel_bindings,
+            would_refuse,
+        } = entry;
+        let offered: Vec<&str> = offered.iter().map(String::as_str).collect();
+        self.record_row(Row {
+            time_ms,
+            connection,
+            scheme: text(&scheme),
+            host: opt_text(host.as_ref()),
+            method: text(&method),
+            path: text(&path),
+            status,
+            reason,
+            layer,
+            explanation: text(&explanation),
+            hint: text(&hint),
+            identity: opt_text(identity.as_ref()),
+            via: opt_text(via.as_ref()),
+            credential: (kind, opt_text(credential_scheme.as_ref()), basic_colon, ntlm_message),
             offered: &offered,
-            api_version: opt_text(entry.api_version.as_ref()),
-            user_agent: opt_text(entry.user_agent.as_ref()),
-            leg: opt_text(entry.leg.as_ref()),
-            secret_in_url: entry.secret_in_url,
-            iis_log: (
-                entry.iis_log.sc_status,
-                entry.iis_log.sc_substatus,
-                entry.iis_log.sc_win32_status,
-                text(&entry.iis_log.cs_username),
-            ),
-            channel_bindings: entry.channel_bindings,
-            would_refuse: entry.would_refuse.clone(),
-        };
-        self.record_row(row);
+            api_version: opt_text(api_version.as_ref()),
+            user_agent: opt_text(user_agent.as_ref()),
+            leg: opt_text(leg.as_ref()),
+            secret_in_url,
+            iis_log: (sc_status, sc_substatus, sc_win32_status, text(&cs_username)),
+            channel_bindings,
+            would_refuse,
+        });
     }
 
     /// Appends a borrowed row (see [`Row`]), assigning its sequence number: what
