@@ -32,14 +32,34 @@ pub(super) struct Refused {
 impl Refused {
     /// The method and target of the first line of `head` (`GET /x HTTP/1.1`), as far as it
     /// arrived; `None` each when it did not.
+    ///
+    /// A target that did not arrive whole (the head was cut at the 512 bytes kept, `HEAD_KEPT`
+    /// in `serve.rs`, or the client stalled in the middle of it) is kept only up to its last
+    /// whole part, and a label says the rest is missing: its cut end may be the first part of a
+    /// secret, which no redactor can recognise once the rest is gone (`?pat=<first 30
+    /// characters of a PAT>`).
     pub(super) fn from_head(connection: u64, tls: bool, head: &[u8]) -> Refused {
         let line = head.split(|b| *b == b'\n').next().unwrap_or_default();
+        let line_ended = line.len() < head.len();
         let line = String::from_utf8_lossy(line);
         let mut words = line.split_whitespace();
         let method = words.next().filter(|m| m.bytes().all(|b| b.is_ascii_uppercase())).map(str::to_owned);
-        let path = method.as_ref().and(words.next()).map(str::to_owned);
+        let target = method.as_ref().and(words.next());
+        // Whole when something (a space, the version, the line's end) came after it.
+        let whole = line_ended || words.next().is_some() || line.ends_with(char::is_whitespace);
+        let path = target.map(|t| if whole { t.to_owned() } else { cut_short(t) });
         Refused { connection, tls, method, path, ..Refused::default() }
     }
+}
+
+/// What the journal keeps of a target cut short: the path up to its last `/` when no query had
+/// started, or the path alone when one had; the unfinished rest is replaced by a label.
+fn cut_short(target: &str) -> String {
+    let kept = match target.find('?') {
+        Some(query) => &target[..=query],
+        None => target.rfind('/').map_or("", |slash| &target[..=slash]),
+    };
+    format!("{kept}<cut short: the rest did not arrive>")
 }
 
 /// Records one row for a limit the request hit. `status` is what the client got (408 for a
@@ -120,8 +140,19 @@ mod tests {
     fn the_request_line_is_read_as_far_as_it_arrived() {
         let r = Refused::from_head(3, false, b"GET /tfs/x?pat=1 HTTP/1.1\r\nHost: y\r\n");
         assert_eq!((r.method.as_deref(), r.path.as_deref()), (Some("GET"), Some("/tfs/x?pat=1")));
+        // A target that stops mid-way is kept up to its last whole part: the cut end may be
+        // the start of a secret.
         let r = Refused::from_head(3, false, b"GET /tfs/partial");
-        assert_eq!((r.method.as_deref(), r.path.as_deref()), (Some("GET"), Some("/tfs/partial")));
+        let cut = "<cut short: the rest did not arrive>";
+        assert_eq!((r.method.as_deref(), r.path), (Some("GET"), Some(format!("/tfs/{cut}"))));
+        let r = Refused::from_head(3, false, b"GET /tfs/x?api-version=7.0&pat=x3gjqdssmc");
+        assert_eq!(r.path, Some(format!("/tfs/x?{cut}")));
+        let r = Refused::from_head(3, false, b"GET x3gjqdssmc");
+        assert_eq!(r.path, Some(cut.to_owned()));
+        // Whole once anything came after it, even without the line's end.
+        for head in [&b"GET /tfs/x?pat=1 HTTP/1."[..], b"GET /tfs/x?pat=1 ", b"GET /tfs/x?pat=1\r\n"] {
+            assert_eq!(Refused::from_head(3, false, head).path.as_deref(), Some("/tfs/x?pat=1"), "{head:?}");
+        }
         let r = Refused::from_head(3, false, b"\x16\x03\x01garbage");
         assert_eq!((r.method, r.path), (None, None));
     }
