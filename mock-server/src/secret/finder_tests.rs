@@ -34,6 +34,7 @@ fn disguises() -> Vec<(String, &'static str, Form)> {
         (PAT.to_owned(), "full", Form::Raw),
         (PAT.to_ascii_uppercase(), "full", Form::Raw),
         (split, "full", Form::Raw),
+        (format!("?t={}%0D%0A{}", &PAT[..20], &PAT[20..]), "full", Form::PercentEncoded),
         (coloured, "full", Form::Raw),
         (format!("?token={}", percent_all(PAT)), "full", Form::PercentEncoded),
         (format!("?d={}", percent_all(PAT).replace('%', "%25")), "full", Form::PercentEncoded),

@@ -29,8 +29,9 @@ pub(super) struct View {
 }
 
 impl View {
-    /// Builds the view: line breaks and ANSI escape sequences dropped, `%XX` decoded when
-    /// `decode` (a finder scans both ways: a stray `%` before hex would otherwise eat a digit).
+    /// Builds the view: line breaks (raw, or percent-encoded when decoding) and ANSI escape
+    /// sequences dropped, `%XX` decoded when `decode` (a finder scans both ways: a stray `%`
+    /// before hex would otherwise eat a digit).
     pub(super) fn new(text: &[u8], decode: bool) -> Self {
         let mut view = View { bytes: Vec::with_capacity(text.len()), segments: Vec::new() };
         let mut specials = Specials::new(text, decode);
@@ -46,6 +47,9 @@ impl View {
                 b'\r' | b'\n' => i + 1,
                 0x1b => skip_escape(text, i),
                 _ => match percent_escape(text, i) {
+                    // A line break that arrived percent-encoded (a URL cannot carry a raw one) is
+                    // dropped like a raw one.
+                    Some((b'\r' | b'\n', len)) => i + len,
                     Some((decoded, len)) => {
                         view.segments.push(Segment { view: view.bytes.len(), orig: i, len: 1, step: len });
                         view.bytes.push(decoded);
@@ -199,6 +203,9 @@ mod tests {
         assert_eq!(shown("\x1b]0;title\x07x%zz%4", true), "x%zz%4");
         assert_eq!(shown("\x1b", true), "");
         assert_eq!(shown("a%41", false), "a%41");
+        // Encoded line breaks, once or twice, are dropped like raw ones when decoding.
+        assert_eq!(shown("Pa%0D%0Ass%0aW%250Ad", true), "PassWd");
+        assert_eq!(shown("Pa%0Ass", false), "Pa%0Ass");
     }
 
     #[test]
